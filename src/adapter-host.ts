@@ -1,0 +1,76 @@
+import { messageOf } from './layers.ts'
+import type { Adapter, AdapterContext, AdapterHandle, AdapterState, ConfigStore, Logger } from './types.ts'
+
+/** What the host needs from the store: its public face and a place to report adapter states. */
+export interface AdapterHostStore<TConfig> {
+  readonly api: ConfigStore<TConfig>
+  slot(name: string): (state: AdapterState, error?: unknown) => void
+}
+
+/**
+ * Starts adapters after the store is ready and disposes them, newest first, on close. An adapter that fails to
+ * start is reported as `failed` in `status().adapters`; it never takes the store down with it.
+ */
+export class AdapterHost<TConfig> {
+  readonly #running: {
+    name: string
+    handle: AdapterHandle
+    controller: AbortController
+    setState: (s: AdapterState, e?: unknown) => void
+  }[] = []
+
+  constructor(
+    private readonly store: AdapterHostStore<TConfig>,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(adapters: readonly Adapter<TConfig>[]): Promise<void> {
+    for (const adapter of adapters) {
+      const setState = this.store.slot(adapter.name)
+      const controller = new AbortController()
+      const api = this.store.api
+      const ctx: AdapterContext<TConfig> = {
+        store: api,
+        reload: (meta) => api.reload({ source: adapter.name, ...meta }),
+        update: (change, meta) => api.update(change, { source: adapter.name, ...meta }),
+        signal: controller.signal,
+        logger: prefixed(this.logger, adapter.name),
+        setState,
+      }
+      try {
+        const handle = await adapter.start(ctx)
+        this.#running.push({ name: adapter.name, handle, controller, setState })
+        setState('running')
+      } catch (error) {
+        controller.abort()
+        setState('failed', error)
+        this.logger.error(`adapter "${adapter.name}" failed to start: ${messageOf(error)}`)
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const running of this.#running.reverse()) {
+      running.controller.abort()
+      try {
+        await running.handle.dispose()
+        running.setState('stopped')
+      } catch (error) {
+        running.setState('failed', error)
+        this.logger.error(`adapter "${running.name}" failed to stop: ${messageOf(error)}`)
+      }
+    }
+    this.#running.length = 0
+  }
+}
+
+// --- internal ---
+
+function prefixed(logger: Logger, name: string): Logger {
+  return {
+    debug: (msg, data) => logger.debug(`[${name}] ${msg}`, data),
+    info: (msg, data) => logger.info(`[${name}] ${msg}`, data),
+    warn: (msg, data) => logger.warn(`[${name}] ${msg}`, data),
+    error: (msg, data) => logger.error(`[${name}] ${msg}`, data),
+  }
+}

@@ -1,0 +1,5 @@
+export { ConfigError, formatIssues } from './errors.ts'
+export { restart, secret } from './schema/markers.ts'
+export { REDACTED } from './schema/redactor.ts'
+export { createConfigStore } from './store.ts'
+export type * from './types.ts'

@@ -1,0 +1,284 @@
+import { freeze, type Immer } from 'immer'
+import type { z } from 'zod'
+import { ConfigError, issue } from '../errors.ts'
+import { type LayerState, loadSources, mergeLayerState } from '../layers.ts'
+import { checkTree } from '../schema/check-tree.ts'
+import { REDACTED, type Redactor } from '../schema/redactor.ts'
+import { cloneData } from '../tree/clone.ts'
+import { diffTrees } from '../tree/diff.ts'
+import { deepEqual } from '../tree/equal.ts'
+import { FORBIDDEN_KEYS } from '../tree/forbidden.ts'
+import { applyPatch, assocIn, findForbiddenKeys } from '../tree/patch.ts'
+import { getAt, isPlainObject, overlaps, splitPath } from '../tree/paths.ts'
+import { reconcile } from '../tree/reconcile.ts'
+import type { Change, ConfigIssue, ConfigSource, OverridesBackend, PendingRestart } from '../types.ts'
+import type { Committed, Intent, LoadedLayers, Validated } from './transaction.ts'
+
+/** Everything the validating step reads besides the live state. */
+export interface PrepareEnv<TConfig> {
+  readonly schema: z.ZodType
+  readonly immer: Immer
+  readonly redactor: Redactor
+  readonly restartPaths: readonly string[]
+  readonly sources: readonly ConfigSource[]
+  readonly backend: OverridesBackend | undefined
+  readonly environment: string
+  readonly report: (code: 'CORRUPT_FILE' | 'SOURCE_FAILED', message: string) => void
+  readonly lookup: (target: number | string) => { config: TConfig; revision: number } | undefined
+}
+
+/**
+ * The validating step: build the candidate from the live state, validate what changed, diff, apply the restart
+ * policy. Pure and synchronous (a reload's reads happen before it is queued, see `loadLayers`). Runtime changes of
+ * `restart` keys are refused; a reload defers them.
+ */
+export function prepare<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  intent: Intent,
+  expectedRevision?: number,
+): Validated<TConfig> {
+  if (expectedRevision !== undefined && expectedRevision !== live.revision) {
+    return rejected([
+      issue(
+        'STALE_REVISION',
+        '',
+        `expected revision ${expectedRevision}, but the live revision is ${live.revision}`,
+      ),
+    ])
+  }
+  try {
+    switch (intent.kind) {
+      case 'update':
+        return fromUpdate(env, live, intent.change)
+      case 'set':
+        return fromSet(env, live, intent.path, intent.value)
+      case 'reload':
+        return 'failed' in intent ? rejected(intent.failed) : fromReload(env, live, intent.loaded)
+      case 'reset':
+        return fromReset(env, live, intent.path)
+      case 'rollback':
+        return fromRollback(env, live, intent.target)
+      case 'import':
+        return fromImport(env, live, intent.config)
+    }
+  } catch (error) {
+    // A refinement that throws is the schema's bug, but must not take the store down with it.
+    if (error instanceof ConfigError) return rejected(error.issues)
+    return rejected([
+      issue('INVALID', '', `validation threw: ${error instanceof Error ? error.message : String(error)}`),
+    ])
+  }
+}
+
+// --- internal ---
+
+const rejected = (errors: readonly ConfigIssue[]): Validated<never> => ({ kind: 'rejected', errors })
+
+function fromUpdate<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  change: unknown,
+): Validated<TConfig> {
+  if (typeof change !== 'function') {
+    if (!isPlainObject(change))
+      return rejected([issue('INVALID', '', 'a patch must be a plain object or a recipe function')])
+    const forbidden = findForbiddenKeys(change)
+    if (forbidden.length > 0) return rejected(forbidden)
+  }
+  let candidate: TConfig
+  try {
+    candidate = env.immer.produce(live.config, (draft: TConfig) => {
+      if (typeof change === 'function') return change(draft)
+      applyPatch(draft as Record<string, unknown>, change as Record<string, unknown>)
+    }) as TConfig
+  } catch (error) {
+    return rejected([
+      issue(
+        'INVALID',
+        '',
+        `the update recipe threw: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    ])
+  }
+  return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
+}
+
+/**
+ * A reload's reads: every source, then the overrides backend (another instance may have written it).
+ * Throws a `ConfigError` with every issue when a source cannot be read.
+ */
+/** One path, one value: a path copy instead of an immer draft. */
+function fromSet<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  path: string,
+  value: unknown,
+): Validated<TConfig> {
+  const segments = splitPath(path)
+  const bad = segments.find((k) => FORBIDDEN_KEYS.has(k))
+  if (bad !== undefined) return rejected([issue('FORBIDDEN_KEY', path, `key "${bad}" is not allowed`)])
+  const forbidden = findForbiddenKeys(value, path)
+  if (forbidden.length > 0) return rejected(forbidden)
+  const old = getAt(live.config, segments)
+  const candidate = assocIn(live.config, segments, deepEqual(old, value) ? old : cloneData(value))
+  return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
+}
+
+export async function loadLayers<TConfig>(env: PrepareEnv<TConfig>): Promise<LoadedLayers> {
+  const sources = await loadSources(env.sources, { environment: env.environment, schema: env.schema })
+  if (!env.backend) return { sources }
+  const doc = await env.backend.load({
+    environment: env.environment,
+    report: (w) => env.report(w.code, w.message),
+  })
+  return { sources, overrides: doc?.overrides ?? {} }
+}
+
+function fromReload<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  loaded: LoadedLayers,
+): Validated<TConfig> {
+  const layers: LayerState = {
+    ...live.layers,
+    sources: loaded.sources,
+    overrides: loaded.overrides ?? live.layers.overrides,
+  }
+  const candidate = reconcile(live.config, mergeLayerState(layers))
+  const version = loaded.sources
+    .map((s) => s.version)
+    .filter(Boolean)
+    .join(',')
+  return finish(env, live, candidate, 'defer', () => layers, version ? { persistedVersion: version } : {})
+}
+
+function fromReset<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  path?: string,
+): Validated<TConfig> {
+  const overrides =
+    path === undefined || path === '' ? {} : assocIn(live.layers.overrides, splitPath(path), undefined)
+  const layers: LayerState = { ...live.layers, overrides }
+  return finish(env, live, reconcile(live.config, mergeLayerState(layers)), 'reject', () => layers)
+}
+
+function fromRollback<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  target: number | string,
+): Validated<TConfig> {
+  const found = env.lookup(target)
+  if (!found) {
+    return rejected([issue('NOT_FOUND', '', `no retained revision or snapshot "${String(target)}"`)])
+  }
+  const candidate = reconcile(live.config, found.config)
+  const result = finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
+  return result.kind === 'ready'
+    ? { kind: 'ready', prepared: { ...result.prepared, rollbackOf: found.revision } }
+    : result
+}
+
+function fromImport<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  config: unknown,
+): Validated<TConfig> {
+  if (!isPlainObject(config)) return rejected([issue('INVALID', '', 'the imported config must be an object')])
+  const forbidden = findForbiddenKeys(config)
+  if (forbidden.length > 0) return rejected(forbidden)
+  // An export without secrets says '[redacted]': keep the live secret rather than storing the placeholder.
+  const restored = env.immer.produce(cloneData(config), (draft: Record<string, unknown>) => {
+    restoreRedacted(env.redactor, draft, live.config, '')
+  })
+  const candidate = reconcile(live.config, restored)
+  return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
+}
+
+function restoreRedacted(
+  redactor: Redactor,
+  draft: Record<string, unknown>,
+  liveNode: unknown,
+  path: string,
+): void {
+  for (const key of Object.keys(draft)) {
+    const at = path === '' ? key : `${path}.${key}`
+    const value = draft[key]
+    const liveValue = isPlainObject(liveNode) ? liveNode[key] : undefined
+    if (value === REDACTED && redactor.isSecret(at)) draft[key] = liveValue
+    else if (isPlainObject(value)) restoreRedacted(redactor, value, liveValue, at)
+  }
+}
+
+/** Runtime changes go to the overrides layer: only the changed leaves. */
+function overlay(layers: LayerState, changes: readonly Change[]): LayerState {
+  let overrides = layers.overrides
+  for (const c of changes) overrides = assocIn(overrides, splitPath(c.path), freeze(cloneData(c.to), true))
+  return overrides === layers.overrides ? layers : { ...layers, overrides: freeze(overrides, true) }
+}
+
+function finish<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  candidate: TConfig,
+  restartPolicy: 'reject' | 'defer',
+  nextLayers: (changes: readonly Change[]) => LayerState,
+  extra: { readonly persistedVersion?: string } = {},
+): Validated<TConfig> {
+  const issues: ConfigIssue[] = []
+  let config = checkTree(env.schema, candidate, live.config, issues) as TConfig
+  if (issues.length > 0)
+    return rejected(issues.map((i) => ({ ...i, message: env.redactor.scrub(i.message, candidate) })))
+  let changes = diffTrees(live.config, config)
+  // A reload recomputes what waits for a restart; a runtime change leaves that list alone.
+  let pendingRestart: readonly PendingRestart[] = restartPolicy === 'defer' ? [] : live.pendingRestart
+  if (env.restartPaths.length > 0) {
+    const held = changes.filter((c) => env.restartPaths.some((r) => overlapsPattern(c.path, r)))
+    if (held.length > 0 && restartPolicy === 'reject') {
+      return rejected(
+        held.map((c) => issue('RESTART_REQUIRED', c.path, `${c.path} cannot change while the process runs`)),
+      )
+    }
+    if (held.length > 0) {
+      // The rest of a reload commits; restart keys keep their live value until the process restarts.
+      for (const c of held) config = assocIn(config, splitPath(c.path), getAt(live.config, splitPath(c.path)))
+      pendingRestart = held.map((c) => ({ path: c.path, live: c.from, next: c.to }))
+      changes = changes.filter((c) => !held.includes(c))
+    }
+  }
+  const layers = nextLayers(changes)
+  if (
+    changes.length === 0 &&
+    layers.overrides === live.layers.overrides &&
+    sameRestarts(pendingRestart, live.pendingRestart)
+  ) {
+    return { kind: 'unchanged' }
+  }
+  const frozen = freeze(config, true) as TConfig
+  return {
+    kind: 'ready',
+    prepared: {
+      config: frozen,
+      layers,
+      changes,
+      pendingRestart,
+      // A reload read the overrides from their backend: nothing new to write back.
+      persist: restartPolicy === 'reject' && layers.overrides !== live.layers.overrides,
+      ...extra,
+    },
+  }
+}
+
+function overlapsPattern(path: string, pattern: string): boolean {
+  if (!pattern.includes('*')) return overlaps(path, pattern)
+  const a = splitPath(path)
+  const b = splitPath(pattern)
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (b[i] !== '*' && b[i] !== a[i]) return false
+  return true
+}
+
+function sameRestarts(a: readonly PendingRestart[], b: readonly PendingRestart[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.path === b[i]?.path && Object.is(p.next, b[i]?.next))
+}

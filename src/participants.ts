@@ -1,0 +1,127 @@
+import { issue } from './errors.ts'
+import { messageOf } from './layers.ts'
+import { overlaps } from './tree/paths.ts'
+import type {
+  Change,
+  ConfigIssue,
+  Logger,
+  Participant,
+  ParticipantOptions,
+  TransactionInfo,
+} from './types.ts'
+
+interface Entry {
+  readonly handler: Participant<unknown>
+  readonly paths: readonly string[] | undefined
+  readonly timeoutMs: number
+  readonly name: string
+}
+
+/** What a participant run needs about the transaction, besides the configs. */
+export type RunInfo = Omit<TransactionInfo, 'compensating' | 'signal'>
+
+/**
+ * The participants of the applying step. They run one after the other in registration order, each within its
+ * timeout; the first veto stops the run and every participant that had accepted is called again with
+ * `(prev, next)`, newest first, so live components go back to the config that stays.
+ */
+export class ParticipantSet {
+  readonly #entries = new Set<Entry>()
+
+  constructor(
+    private readonly defaultTimeoutMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  add(handler: Participant<unknown>, options: ParticipantOptions = {}): () => void {
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs
+    if (!(timeoutMs > 0)) throw new RangeError(`participate: timeoutMs must be > 0, got ${timeoutMs}`)
+    const entry: Entry = {
+      handler,
+      paths: options.paths,
+      timeoutMs,
+      name: options.name ?? (handler.name || `participant#${this.#entries.size + 1}`),
+    }
+    this.#entries.add(entry)
+    return () => {
+      this.#entries.delete(entry)
+    }
+  }
+
+  /** True when some participant watches one of the changed paths. */
+  concerns(changes: readonly Change[]): boolean {
+    for (const entry of this.#entries) if (this.#matches(entry, changes)) return true
+    return false
+  }
+
+  /** Runs the matching participants; on a veto compensates and returns the issues. */
+  async run(
+    next: unknown,
+    prev: unknown,
+    info: RunInfo,
+  ): Promise<{ accepted: () => Promise<void>; errors?: ConfigIssue[] }> {
+    const accepted: Entry[] = []
+    const compensate = () => this.#compensate(accepted, next, prev, info)
+    for (const entry of [...this.#entries]) {
+      if (!this.#matches(entry, info.changes)) continue
+      const failure = await this.#call(entry, next, prev, info, false)
+      if (failure) {
+        await compensate()
+        return { accepted: async () => {}, errors: [failure] }
+      }
+      accepted.push(entry)
+    }
+    return { accepted: compensate }
+  }
+
+  // --- internal ---
+
+  #matches(entry: Entry, changes: readonly Change[]): boolean {
+    if (!entry.paths) return true
+    return changes.some((c) => entry.paths!.some((p) => overlaps(c.path, p)))
+  }
+
+  async #compensate(accepted: readonly Entry[], next: unknown, prev: unknown, info: RunInfo): Promise<void> {
+    for (const entry of [...accepted].reverse()) {
+      const failure = await this.#call(entry, prev, next, info, true)
+      if (failure)
+        this.logger.error(`participant "${entry.name}" failed to compensate`, { message: failure.message })
+    }
+  }
+
+  async #call(entry: Entry, next: unknown, prev: unknown, info: RunInfo, compensating: boolean) {
+    const controller = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), entry.timeoutMs)
+    })
+    try {
+      const run = Promise.resolve().then(() =>
+        entry.handler(next as never, prev as never, { ...info, compensating, signal: controller.signal }),
+      )
+      const outcome = await Promise.race([run.then(() => 'ok' as const), timeout])
+      if (outcome === 'timeout') {
+        controller.abort(new Error('participant timed out'))
+        run.catch(() => {})
+        return issue(
+          'PARTICIPANT_TIMEOUT',
+          info.changes[0]?.path ?? '',
+          `participant "${entry.name}" did not answer within ${entry.timeoutMs} ms`,
+        )
+      }
+      return undefined
+    } catch (error) {
+      return issue(
+        'PARTICIPANT_FAILED',
+        info.changes[0]?.path ?? '',
+        `participant "${entry.name}" refused: ${messageOf(error)}`,
+      )
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

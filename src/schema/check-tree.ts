@@ -1,0 +1,100 @@
+import type { z } from 'zod'
+import { issue } from '../errors.ts'
+import { FORBIDDEN_KEYS } from '../tree/forbidden.ts'
+import { isPlainObject, joinPath } from '../tree/paths.ts'
+import type { ConfigIssue } from '../types.ts'
+import { type AnySchema, acceptsUnknownKeys, defOf, isOptional, unwrap } from './shape.ts'
+
+/**
+ * Validates `next` against the schema, descending only where it differs from `prev` (the last valid config):
+ * a subtree with the same identity was valid before and is skipped, so the cost follows the change.
+ * Objects are walked key by key (unknown keys are `UNKNOWN_KEY`, never stripped); an object with its own
+ * refinements is parsed whole once its children pass, so cross-field rules always run on a change below them.
+ * Returns the parsed value (defaults filled, coercions applied), reusing `next`'s objects where nothing changed.
+ */
+export function checkTree(
+  schema: AnySchema,
+  next: unknown,
+  prev: unknown,
+  issues: ConfigIssue[],
+  path = '',
+): unknown {
+  if (next === prev && prev !== undefined) return prev
+  const inner = unwrap(schema)
+  const def = defOf(inner)
+  if (def.type === 'object' || def.type === 'record') {
+    if (isPlainObject(next))
+      return checkObject(schema, inner, next, isPlainObject(prev) ? prev : undefined, issues, path)
+    // A nested object without a default of its own takes its children's defaults.
+    if (next === undefined && def.type === 'object' && !isOptional(schema)) {
+      return checkObject(schema, inner, {}, undefined, issues, path)
+    }
+  }
+  return parseLeaf(schema, next, issues, path)
+}
+
+/** zod issues as hotconf issues, with the dotted path below `prefix`. */
+export function fromZodIssues(zodIssues: readonly z.core.$ZodIssue[], prefix: string): ConfigIssue[] {
+  const out: ConfigIssue[] = []
+  for (const zi of zodIssues) {
+    const at = zi.path.reduce<string>((p, k) => joinPath(p, String(k)), prefix)
+    if (zi.code === 'unrecognized_keys') {
+      for (const key of zi.keys)
+        out.push(issue('UNKNOWN_KEY', joinPath(at, key), `unknown key "${key}"`, { zod: zi }))
+    } else {
+      out.push(issue('INVALID', at, zi.message, { zod: zi }))
+    }
+  }
+  return out
+}
+
+// --- internal ---
+
+function parseLeaf(schema: AnySchema, value: unknown, issues: ConfigIssue[], path: string): unknown {
+  const result = (schema as z.ZodType).safeParse(value)
+  if (result.success) return result.data
+  issues.push(...fromZodIssues(result.error.issues, path))
+  return value
+}
+
+function checkObject(
+  schema: AnySchema,
+  inner: AnySchema,
+  next: Record<string, unknown>,
+  prev: Record<string, unknown> | undefined,
+  issues: ConfigIssue[],
+  path: string,
+): unknown {
+  const def = defOf(inner)
+  const before = issues.length
+  let out: Record<string, unknown> | undefined
+  // Copy on the first child whose parsed value differs, so an unchanged object keeps its identity.
+  const put = (key: string, value: unknown) => {
+    if (Object.hasOwn(next, key) ? value === next[key] : value === undefined) return
+    out ??= { ...next }
+    if (value === undefined) delete out[key]
+    else out[key] = value
+  }
+  const shape = def.type === 'object' ? (def.shape ?? {}) : {}
+  const extra = def.type === 'record' ? def.valueType : acceptsUnknownKeys(inner) ? def.catchall : undefined
+  for (const key of Object.keys(next)) {
+    if (FORBIDDEN_KEYS.has(key)) {
+      issues.push(issue('FORBIDDEN_KEY', joinPath(path, key), `key "${key}" is not allowed`))
+    } else if (def.type === 'record' && def.keyType && !(def.keyType as z.ZodType).safeParse(key).success) {
+      issues.push(issue('INVALID', joinPath(path, key), `key "${key}" is not allowed here`))
+    } else if (!Object.hasOwn(shape, key)) {
+      if (extra) put(key, checkTree(extra, next[key], prev?.[key], issues, joinPath(path, key)))
+      else issues.push(issue('UNKNOWN_KEY', joinPath(path, key), `unknown key "${key}"`))
+    }
+  }
+  for (const key of Object.keys(shape)) {
+    put(key, checkTree(shape[key]!, next[key], prev?.[key], issues, joinPath(path, key)))
+  }
+  const value = out ?? next
+  if (issues.length === before && (def.checks?.length ?? 0) > 0) {
+    // Cross-field rules (refine/superRefine on this object) see the whole parsed object.
+    const result = (inner as z.ZodType).safeParse(value)
+    if (!result.success) issues.push(...fromZodIssues(result.error.issues, path))
+  }
+  return value
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod'
+import { type AnySchema, childSchema, defOf, unwrap, wrapperChain } from './shape.ts'
+
+interface Marks {
+  readonly restart?: true
+  readonly secret?: true
+}
+
+// A private registry: marks stay on the schema objects without touching the host app's zod globals.
+const marks = z.registry<Marks>()
+
+/**
+ * Marks a key that cannot change while the process runs (a listen port, a pool's driver).
+ * A runtime update that changes it is `rejected` with `RESTART_REQUIRED`; a reload lists it under `pendingRestart`.
+ * @example server: z.object({ port: restart(z.number().int()).default(8080) })
+ */
+export function restart<TSchema extends z.ZodType>(schema: TSchema): TSchema {
+  marks.add(schema, { ...marks.get(schema), restart: true })
+  return schema
+}
+
+/**
+ * Marks a key whose value is never shown: change records, history, events, errors, logs and the admin API
+ * print `'[redacted]'`. `store.current` and `store.get()` still return the real value.
+ * @example apiKey: secret(z.string()).optional()
+ */
+export function secret<TSchema extends z.ZodType>(schema: TSchema): TSchema {
+  marks.add(schema, { ...marks.get(schema), secret: true })
+  return schema
+}
+
+/** The marked paths of a schema; `*` stands for any key of a record. */
+export interface MarkedPaths {
+  readonly restart: readonly string[]
+  readonly secret: readonly string[]
+}
+
+/** Walks the schema once and lists where the `restart` and `secret` marks sit. */
+export function markedPaths(schema: AnySchema): MarkedPaths {
+  const found = { restart: [] as string[], secret: [] as string[] }
+  collect(schema, '', found, new Set())
+  return found
+}
+
+// --- internal ---
+
+function collect(
+  schema: AnySchema,
+  path: string,
+  found: { restart: string[]; secret: string[] },
+  seen: Set<AnySchema>,
+) {
+  if (seen.has(schema)) return
+  seen.add(schema)
+  for (const s of wrapperChain(schema)) {
+    const m = marks.get(s as z.ZodType)
+    if (m?.restart && !found.restart.includes(path)) found.restart.push(path)
+    if (m?.secret && !found.secret.includes(path)) found.secret.push(path)
+  }
+  const def = defOf(unwrap(schema))
+  const join = (key: string) => (path === '' ? key : `${path}.${key}`)
+  if (def.type === 'object' && def.shape) {
+    for (const key of Object.keys(def.shape)) collect(def.shape[key]!, join(key), found, seen)
+    if (def.catchall) collect(def.catchall, join('*'), found, seen)
+  } else if (def.type === 'record') {
+    const value = childSchema(schema, '*')
+    if (value) collect(value, join('*'), found, seen)
+  }
+  seen.delete(schema)
+}

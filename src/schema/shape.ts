@@ -1,0 +1,98 @@
+import type { z } from 'zod'
+
+/** Any zod 4 schema, seen through its core interface. */
+export type AnySchema = z.core.$ZodType
+
+interface Def {
+  readonly type: string
+  readonly innerType?: AnySchema
+  readonly shape?: Record<string, AnySchema>
+  readonly catchall?: AnySchema
+  readonly keyType?: AnySchema
+  readonly valueType?: AnySchema
+  readonly checks?: readonly unknown[]
+  readonly getter?: () => AnySchema
+}
+
+// Wrappers that only decide what happens to `undefined`/`null` or freeze: the value inside has the inner shape.
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'])
+
+/** The schema's definition (zod's public `_zod.def`). */
+export function defOf(schema: AnySchema): Def {
+  return schema._zod.def as unknown as Def
+}
+
+/**
+ * Every schema from the outside in, wrappers first, ending at the one that gives the shape.
+ * Markers (`restart`, `secret`) may sit on any of them.
+ */
+export function wrapperChain(schema: AnySchema): AnySchema[] {
+  const chain: AnySchema[] = [schema]
+  let current = schema
+  for (;;) {
+    const def = defOf(current)
+    const next = WRAPPERS.has(def.type) ? def.innerType : def.type === 'lazy' ? def.getter?.() : undefined
+    if (!next) return chain
+    chain.push(next)
+    current = next
+  }
+}
+
+/** The schema that gives the value's shape, wrappers removed. */
+export function unwrap(schema: AnySchema): AnySchema {
+  const chain = wrapperChain(schema)
+  return chain[chain.length - 1] ?? schema
+}
+
+/** The object shape when the (unwrapped) schema is an object. */
+export function objectShape(schema: AnySchema): Readonly<Record<string, AnySchema>> | undefined {
+  const def = defOf(unwrap(schema))
+  return def.type === 'object' ? def.shape : undefined
+}
+
+/** True when the (unwrapped) schema may be absent: `optional`, `nullable`, or with a default. */
+export function isOptional(schema: AnySchema): boolean {
+  return wrapperChain(schema).some((s) => {
+    const t = defOf(s).type
+    return t === 'optional' || t === 'default' || t === 'prefault' || t === 'nullable' || t === 'catch'
+  })
+}
+
+/** The schema of one child key: an object's shape or catchall, or a record's values. */
+export function childSchema(schema: AnySchema, key: string): AnySchema | undefined {
+  const def = defOf(unwrap(schema))
+  if (def.type === 'object') {
+    if (def.shape && Object.hasOwn(def.shape, key)) return def.shape[key]
+    return def.catchall && defOf(def.catchall).type !== 'never' ? def.catchall : undefined
+  }
+  if (def.type === 'record') return def.valueType
+  return undefined
+}
+
+/** The schema at a path of segments, or `undefined` when no key of the schema is there. */
+export function schemaAt(schema: AnySchema, path: readonly string[]): AnySchema | undefined {
+  let current: AnySchema | undefined = schema
+  for (const key of path) {
+    if (!current) return undefined
+    current = childSchema(current, key)
+  }
+  return current
+}
+
+/** True when an object schema keeps keys it does not name (`looseObject`, `catchall`). */
+export function acceptsUnknownKeys(schema: AnySchema): boolean {
+  const def = defOf(unwrap(schema))
+  if (def.type === 'record') return true
+  return def.type === 'object' && def.catchall !== undefined && defOf(def.catchall).type !== 'never'
+}
+
+/** True when the (unwrapped) schema is an object or record: a node to descend, not a leaf. */
+export function isBranch(schema: AnySchema): boolean {
+  const t = defOf(unwrap(schema)).type
+  return t === 'object' || t === 'record'
+}
+
+/** The type name of the unwrapped schema (`number`, `boolean`, `enum`, `array`, ...). */
+export function leafType(schema: AnySchema): string {
+  return defOf(unwrap(schema)).type
+}

@@ -1,0 +1,198 @@
+import { freeze, Immer } from 'immer'
+import type { z } from 'zod'
+import { AdapterHost } from './adapter-host.ts'
+import { ConfigError, issue } from './errors.ts'
+import { ConfigHistory } from './history.ts'
+import { type LayerState, loadSources, mergeLayerState, messageOf } from './layers.ts'
+import { LiveStore } from './live-store.ts'
+import type { PrepareEnv } from './machines/prepare.ts'
+import type { Committed } from './machines/transaction.ts'
+import { ParticipantSet } from './participants.ts'
+import { checkTree } from './schema/check-tree.ts'
+import { markedPaths } from './schema/markers.ts'
+import { createRedactor, type Redactor } from './schema/redactor.ts'
+import { defOf } from './schema/shape.ts'
+import { StoreCounters } from './stats.ts'
+import { StoreStreams } from './streams.ts'
+import { findForbiddenKeys, setIn } from './tree/patch.ts'
+import { getAt, isPlainObject, isUnder, splitPath } from './tree/paths.ts'
+import type { ConfigIssue, ConfigStore, ConfigStoreOptions, Logger, OverridesBackend } from './types.ts'
+
+/**
+ * Creates a live configuration store: loads every layer, validates the result against the schema, and from then on
+ * runs every change as a transaction. Rejects with a `ConfigError` listing every issue when the config is invalid.
+ *
+ * @example
+ * const store = await createConfigStore({
+ *   schema: z.object({ pool: z.object({ max: z.number().int().default(10) }) }),
+ *   initial: { pool: { max: 5 } },
+ * })
+ * await store.set('pool.max', 20, { actor: 'ops', reason: 'traffic spike' })
+ */
+export async function createConfigStore<TSchema extends z.ZodObject>(
+  options: ConfigStoreOptions<TSchema>,
+): Promise<ConfigStore<z.output<TSchema>>> {
+  type TConfig = z.output<TSchema>
+  const {
+    schema,
+    environment = process.env.NODE_ENV ?? 'development',
+    sources = [],
+    historyLimit = 100,
+    eventsLimit = 100,
+    participantTimeoutMs = 5000,
+    logger = consoleLogger,
+    clock = () => new Date(),
+  } = options
+  checkOptions(options, { historyLimit, eventsLimit, participantTimeoutMs })
+  const marks = markedPaths(schema)
+  const redactor = createRedactor(marks.secret)
+  const immer = new Immer({ autoFreeze: true })
+  const backend = backendOf(options.overrides)
+  const warnings: { code: 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID'; message: string }[] = []
+  const report = (code: 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID', message: string) => {
+    warnings.push({ code, message })
+  }
+
+  const initial = options.initial ?? {}
+  const forbidden = findForbiddenKeys(initial, '')
+  if (forbidden.length > 0) throw new ConfigError(forbidden)
+  const defaults = checkTree(schema, {}, undefined, []) as Record<string, unknown>
+  const loaded = await loadSources(sources, { environment, schema })
+  const persisted = backend
+    ? await backend.load({ environment, report: (w) => report(w.code, w.message) })
+    : undefined
+  const layers: LayerState = {
+    defaults,
+    initial: initial as Record<string, unknown>,
+    sources: loaded,
+    overrides: persisted?.overrides ?? {},
+  }
+  const { config, layers: valid } = validateStart<TConfig>(schema, layers, redactor, immer, report)
+
+  const counters = new StoreCounters()
+  const hooks = {
+    observers: 0,
+    onObserverError(error: unknown) {
+      counters.observerErrors++
+      store.warn('OBSERVER_FAILED', `an observer threw: ${redactor.scrub(messageOf(error), store.current)}`)
+    },
+  }
+  const first: Committed<TConfig> = { config, revision: 1, layers: valid, at: clock(), pendingRestart: [] }
+  const history = new ConfigHistory<TConfig>(historyLimit, first)
+  const env: PrepareEnv<TConfig> = {
+    schema,
+    immer,
+    redactor,
+    restartPaths: marks.restart,
+    sources,
+    backend,
+    environment,
+    report: (code, message) => store.warn(code, message),
+    lookup: (target) => history.configAt(target),
+  }
+  const store: LiveStore<TConfig> = new LiveStore<TConfig>({
+    schema: schema as unknown as z.ZodType<TConfig>,
+    environment,
+    initial: first,
+    env,
+    immer,
+    redactor,
+    history,
+    participants: new ParticipantSet(participantTimeoutMs, logger),
+    streams: new StoreStreams<TConfig>(config, hooks),
+    counters,
+    backend,
+    logger,
+    clock,
+    eventsLimit,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    hooks: {
+      beforeClose: (): Promise<void> => adapters.dispose(),
+      onClose: async () => {
+        await backend?.close?.()
+      },
+    },
+  })
+  const api = store as unknown as ConfigStore<TConfig>
+  const adapters: AdapterHost<TConfig> = new AdapterHost<TConfig>(
+    { api, slot: (name) => store.adapterSlot(name) },
+    logger,
+  )
+  for (const w of warnings) store.warn(w.code, w.message)
+  await adapters.start(options.adapters ?? [])
+  return api
+}
+
+// --- internal ---
+
+const consoleLogger: Logger = {
+  debug() {},
+  info() {},
+  warn: (msg, data) => console.warn(`[hotconf] ${msg}`, ...(data ? [data] : [])),
+  error: (msg, data) => console.error(`[hotconf] ${msg}`, ...(data ? [data] : [])),
+}
+
+function checkOptions(
+  options: ConfigStoreOptions<z.ZodObject>,
+  numbers: { historyLimit: number; eventsLimit: number; participantTimeoutMs: number },
+): void {
+  const bad = (path: string, message: string) => {
+    throw new ConfigError(issue('BAD_OPTIONS', path, message))
+  }
+  if (!options || typeof options !== 'object')
+    bad('', 'createConfigStore needs an options object with a schema')
+  const type = options.schema && defOf(options.schema as never)?.type
+  if (type !== 'object') bad('schema', 'schema must be a zod object schema, e.g. z.object({ ... })')
+  if (options.initial !== undefined && !isPlainObject(options.initial))
+    bad('initial', 'initial must be a plain object')
+  for (const [key, value] of Object.entries(numbers)) {
+    if (!Number.isInteger(value) || value < 1)
+      bad(key, `${key} must be an integer >= 1, got ${String(value)}`)
+  }
+}
+
+function backendOf(overrides: ConfigStoreOptions<z.ZodObject>['overrides']): OverridesBackend | undefined {
+  if (!overrides) return undefined
+  if ('backend' in overrides) return overrides.backend
+  throw new ConfigError(
+    issue('BAD_OPTIONS', 'overrides.file', 'overrides.file needs the persistence module (not wired yet)'),
+  )
+}
+
+/**
+ * Validates the first config. Overrides that no longer validate (the schema changed since they were written) are
+ * dropped one by one and reported; anything else wrong fails creation with every issue.
+ */
+function validateStart<TConfig>(
+  schema: z.ZodType,
+  layers: LayerState,
+  redactor: Redactor,
+  immer: Immer,
+  report: (code: 'INVALID', message: string) => void,
+): { config: TConfig; layers: LayerState } {
+  let current = layers
+  for (;;) {
+    const issues: ConfigIssue[] = []
+    const config = checkTree(schema, mergeLayerState(current), undefined, issues)
+    if (issues.length === 0) return { config: freeze(config, true) as TConfig, layers: current }
+    const fromOverrides = issues.filter((i) => overridden(current.overrides, i.path))
+    if (fromOverrides.length === 0) {
+      throw new ConfigError(issues.map((i) => ({ ...i, message: redactor.scrub(i.message, config) })))
+    }
+    const overrides = immer.produce(current.overrides, (draft: Record<string, unknown>) => {
+      for (const i of fromOverrides) setIn(draft, splitPath(i.path), undefined)
+    })
+    for (const i of fromOverrides)
+      report('INVALID', `dropped the persisted override at ${i.path}: ${i.message}`)
+    if (overrides === current.overrides) throw new ConfigError(issues)
+    current = { ...current, overrides }
+  }
+}
+
+function overridden(overrides: Readonly<Record<string, unknown>>, path: string): boolean {
+  const segments = splitPath(path)
+  for (let i = segments.length; i > 0; i--) {
+    if (getAt(overrides, segments.slice(0, i)) !== undefined) return true
+  }
+  return path !== '' && Object.keys(overrides).some((k) => isUnder(k, path))
+}

@@ -1,0 +1,41 @@
+import type { Change } from '../types.ts'
+import { deepEqual } from './equal.ts'
+import { isPlainObject, joinPath } from './paths.ts'
+
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/**
+ * The leaf changes from `prev` to `next`. Subtrees with the same identity are skipped, so the cost follows the
+ * change, not the config. Objects are descended (an added or removed object lists its leaves); arrays are leaves.
+ */
+export function diffTrees(prev: unknown, next: unknown, prefix = ''): Change[] {
+  const out: Change[] = []
+  walk(prev, next, prefix, out)
+  return out
+}
+
+// --- internal ---
+
+function walk(prev: unknown, next: unknown, path: string, out: Change[]): void {
+  if (prev === next) return
+  const prevIsObject = isPlainObject(prev)
+  const nextIsObject = isPlainObject(next)
+  if (
+    (prevIsObject || nextIsObject) &&
+    (prevIsObject || prev === undefined) &&
+    (nextIsObject || next === undefined)
+  ) {
+    walkObjects(prev ?? EMPTY, next ?? EMPTY, path, out)
+  } else if (!deepEqual(prev, next)) {
+    out.push({ path, from: prev, to: next })
+  }
+}
+
+function walkObjects(prev: unknown, next: unknown, path: string, out: Change[]): void {
+  const a = prev as Record<string, unknown>
+  const b = next as Record<string, unknown>
+  for (const key of Object.keys(a))
+    walk(a[key], Object.hasOwn(b, key) ? b[key] : undefined, joinPath(path, key), out)
+  for (const key of Object.keys(b))
+    if (!Object.hasOwn(a, key)) walk(undefined, b[key], joinPath(path, key), out)
+}

@@ -1,0 +1,48 @@
+/** A plain data object (`{}` or null-prototype), not an array, Date or class instance. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+const cache = new Map<string, readonly string[]>()
+const CACHE_LIMIT = 10_000
+
+/** `'pool.max'` → `['pool', 'max']`, cached so hot `get()` calls do not split again. */
+export function splitPath(path: string): readonly string[] {
+  let segments = cache.get(path)
+  if (segments === undefined) {
+    segments = path === '' ? [] : path.split('.')
+    if (cache.size >= CACHE_LIMIT) cache.clear()
+    cache.set(path, segments)
+  }
+  return segments
+}
+
+export function joinPath(prefix: string, key: string): string {
+  return prefix === '' ? key : `${prefix}.${key}`
+}
+
+/** The value at a path of segments, `undefined` when any step is missing. Own properties only. */
+export function getAt(root: unknown, segments: readonly string[]): unknown {
+  let node = root
+  for (let i = 0; i < segments.length; i++) {
+    if (node === null || typeof node !== 'object') return undefined
+    const key = segments[i]!
+    if (!Object.hasOwn(node, key)) return undefined
+    node = (node as Record<string, unknown>)[key]
+  }
+  return node
+}
+
+/** True when `path` equals `prefix` or lies below it (`pool.max` is under `pool`). */
+export function isUnder(path: string, prefix: string): boolean {
+  return (
+    prefix === '' || path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 46)
+  )
+}
+
+/** True when one path lies under the other: a change of either touches both. */
+export function overlaps(a: string, b: string): boolean {
+  return isUnder(a, b) || isUnder(b, a)
+}

@@ -1,0 +1,521 @@
+import type { Observable } from 'rxjs'
+import type { z } from 'zod'
+
+// --- paths ---
+
+type Leaf =
+  | string
+  | number
+  | boolean
+  | bigint
+  | symbol
+  | null
+  | undefined
+  | Date
+  | RegExp
+  | ((...args: never[]) => unknown)
+type Depth = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+
+/** Every dotted path of `T` (objects only; arrays are leaves). A typo is a compile error. */
+export type Path<T, D extends number = 10> = [D] extends [never]
+  ? never
+  : T extends Leaf | readonly unknown[]
+    ? never
+    : {
+        [K in keyof T & string]: NonNullable<T[K]> extends Leaf | readonly unknown[]
+          ? K
+          : K | `${K}.${Path<NonNullable<T[K]>, Depth[D]>}`
+      }[keyof T & string]
+
+/** The type of the value at dotted path `P` of `T`; optional parents make it `| undefined`. */
+export type PathValue<T, P extends string> = P extends `${infer H}.${infer R}`
+  ? H extends keyof T
+    ? undefined extends T[H]
+      ? PathValue<NonNullable<T[H]>, R> | undefined
+      : PathValue<T[H], R>
+    : never
+  : P extends keyof T
+    ? T[P]
+    : never
+
+/** Objects merge key by key; arrays and scalars replace. */
+export type DeepPartial<T> = T extends Leaf | readonly unknown[]
+  ? T
+  : { [K in keyof T]?: DeepPartial<T[K]> | (undefined extends T[K] ? undefined : never) }
+
+/** What readers get: the committed config is frozen at every depth. */
+export type DeepReadonly<T> = T extends Leaf
+  ? T
+  : T extends readonly (infer E)[]
+    ? readonly DeepReadonly<E>[]
+    : { readonly [K in keyof T]: DeepReadonly<T[K]> }
+
+/** An immer recipe: mutate the draft, hotconf produces the next frozen config. */
+export type Recipe<TConfig> = (draft: TConfig) => void
+
+/** A change given to `update`/`validate`: a deep-partial patch or an immer recipe. */
+export type ConfigChange<TConfig> = DeepPartial<TConfig> | Recipe<TConfig>
+
+// --- issues and errors ---
+
+/** Every problem hotconf reports, whatever door it came through. */
+export type ConfigIssueCode =
+  | 'INVALID'
+  | 'UNKNOWN_KEY'
+  | 'FORBIDDEN_KEY'
+  | 'RESTART_REQUIRED'
+  | 'STALE_REVISION'
+  | 'PARTICIPANT_FAILED'
+  | 'PARTICIPANT_TIMEOUT'
+  | 'PERSIST_FAILED'
+  | 'PARSE_ERROR'
+  | 'SOURCE_MISSING'
+  | 'SOURCE_FAILED'
+  | 'NOT_FOUND'
+  | 'CLOSED'
+  | 'BAD_OPTIONS'
+
+/** One problem with one place: the dotted config path (`''` for the root) and, for files, where in the file. */
+export interface ConfigIssue {
+  readonly code: ConfigIssueCode
+  readonly path: string
+  readonly message: string
+  /** The file (or env var, or etcd key) the problem came from, when there is one. */
+  readonly source?: string
+  readonly line?: number
+  readonly column?: number
+  /** The original zod issue, kept for detail, when the schema raised it. */
+  readonly zod?: z.core.$ZodIssue
+}
+
+// --- transactions ---
+
+/** Who and why, carried into history, events and the audit log. */
+export interface UpdateMeta {
+  /** Who asked (a user, a token name, a service). */
+  readonly actor?: string
+  /** Why, in words. */
+  readonly reason?: string
+  /** Which door the change came through. @default 'api' */
+  readonly source?: string
+  /** Commit only if the live revision is still this one, else `rejected` with `STALE_REVISION`. */
+  readonly expectedRevision?: number
+}
+
+/** One changed leaf. Secret values are `'[redacted]'`. */
+export interface Change {
+  readonly path: string
+  readonly from: unknown
+  readonly to: unknown
+}
+
+/** A `restart` key whose new value waits for a process restart. */
+export interface PendingRestart {
+  readonly path: string
+  readonly live: unknown
+  readonly next: unknown
+}
+
+/** The outcome of every write. Update methods never throw for bad input. */
+export type UpdateResult =
+  | {
+      readonly status: 'committed'
+      readonly revision: number
+      readonly changes: readonly Change[]
+      readonly pendingRestart?: readonly PendingRestart[]
+    }
+  | { readonly status: 'unchanged'; readonly revision: number }
+  | { readonly status: 'rejected'; readonly errors: readonly ConfigIssue[]; readonly revision: number }
+  | { readonly status: 'rolledBack'; readonly errors: readonly ConfigIssue[]; readonly revision: number }
+
+/** The outcome of a dry run. */
+export type ValidationResult =
+  | { readonly ok: true; readonly changes: readonly Change[] }
+  | { readonly ok: false; readonly errors: readonly ConfigIssue[] }
+
+/** One committed transaction, as `changes$` delivers it. */
+export interface ChangeSet {
+  readonly revision: number
+  readonly at: Date
+  readonly source: string
+  readonly actor?: string
+  readonly reason?: string
+  readonly changes: readonly Change[]
+}
+
+/** A history entry: the change set plus how long the transaction took. */
+export interface HistoryEntry extends ChangeSet {
+  readonly durationMs: number
+  /** The revision this one rolled back to, for rollbacks. */
+  readonly rollbackOf?: number
+  /** The persisted version (e.g. the etcd revision) this commit was stored or read at. */
+  readonly persistedVersion?: string
+}
+
+/** The outcome of one transaction attempt, kept by `events()` whatever its status. */
+export interface TransactionRecord {
+  readonly id: number
+  readonly status: UpdateResult['status']
+  readonly revision: number
+  readonly source: string
+  readonly actor?: string
+  readonly reason?: string
+  readonly at: Date
+  readonly durationMs: number
+  readonly changes: readonly Change[]
+  readonly errors: readonly ConfigIssue[]
+}
+
+/** The lifecycle steps of a transaction, in order. */
+export type TransactionPhase =
+  | 'started'
+  | 'validating'
+  | 'rejected'
+  | 'unchanged'
+  | 'applying'
+  | 'rolledBack'
+  | 'notifying'
+  | 'committed'
+
+/** What `events$` carries. */
+export type StoreEvent =
+  | {
+      readonly type: 'transaction'
+      readonly phase: TransactionPhase
+      readonly id: number
+      readonly source: string
+      readonly actor?: string
+      readonly reason?: string
+      /** The live revision after this step. */
+      readonly revision: number
+      readonly at: Date
+      readonly changes?: readonly Change[]
+      readonly errors?: readonly ConfigIssue[]
+      readonly durationMs?: number
+    }
+  | {
+      readonly type: 'warning'
+      readonly code:
+        | ConfigIssueCode
+        | 'OBSERVER_FAILED'
+        | 'COMPENSATION_FAILED'
+        | 'CORRUPT_FILE'
+        | 'LAST_KNOWN_GOOD'
+      readonly message: string
+      readonly path?: string
+      readonly at: Date
+    }
+  | {
+      readonly type: 'adapter'
+      readonly name: string
+      readonly state: AdapterState
+      readonly error?: string
+      readonly at: Date
+    }
+
+// --- participants ---
+
+/** What a participant learns about the transaction it takes part in. */
+export interface TransactionInfo {
+  readonly id: number
+  readonly source: string
+  readonly actor?: string
+  readonly reason?: string
+  readonly changes: readonly Change[]
+  /** True when called again with `(prev, next)` to undo an accepted change. */
+  readonly compensating: boolean
+  /** Aborted when the participant's time is up. */
+  readonly signal: AbortSignal
+}
+
+/** Brings a live component to `next`. Throw (or reject) to veto: the transaction rolls back. */
+export type Participant<TConfig> = (
+  next: DeepReadonly<TConfig>,
+  prev: DeepReadonly<TConfig>,
+  txn: TransactionInfo,
+) => void | Promise<void>
+
+export interface ParticipantOptions {
+  /** Called only when a changed path starts with one of these (or lies above one). @default every change */
+  readonly paths?: readonly string[]
+  /** @default the store's participantTimeoutMs */
+  readonly timeoutMs?: number
+  /** Shown in errors and status. @default the handler's name */
+  readonly name?: string
+}
+
+// --- sources and layers ---
+
+/** What a source is told when it loads. */
+export interface SourceContext {
+  readonly environment: string
+  readonly schema: z.ZodType
+}
+
+/** What a source returns: a partial config and, per path, a finer layer name (env var names). */
+export interface SourceData {
+  /** The layer's values; `undefined` when an optional source is absent. */
+  readonly data: Readonly<Record<string, unknown>> | undefined
+  /** The resolved layer name (e.g. with `{environment}` expanded); defaults to the source's `name`. */
+  readonly name?: string
+  /** Absolute paths of the files behind the layer (present or not), for watchers. */
+  readonly files?: readonly string[]
+  /** An opaque version of what was read (an etcd revision, a content hash), recorded in history. */
+  readonly version?: string
+  /** A finer layer label for a path (e.g. `env:APP_POOL__MAX`); defaults to the source's name. */
+  readonly origin?: (path: string) => string | undefined
+}
+
+/** A layer between the schema defaults and the runtime overrides. */
+export interface ConfigSource {
+  /** Layer name as `explain()` shows it, e.g. `file:config/default.yaml`. */
+  readonly name: string
+  /**
+   * Reads the layer (again on every reload). An optional source that is absent returns `{ data: undefined }`.
+   * Throws a `ConfigError` whose issues say what and where when it cannot be read.
+   */
+  load(ctx: SourceContext): Promise<SourceData>
+}
+
+/** Where runtime overrides persist. The default writes a JSON file atomically. */
+export interface OverridesBackend {
+  readonly name: string
+  /** Files behind the backend, for watchers. */
+  readonly files?: readonly string[]
+  /**
+   * Reads the persisted overrides; `undefined` when there are none yet. A corrupt store is moved aside and
+   * reported through `ctx.report`, then treated as empty: a bad file never stops the service.
+   */
+  load(ctx: BackendContext): Promise<PersistedOverrides | undefined>
+  /**
+   * Must be atomic: either the whole document is stored or none of it. Throws on failure; a thrown `ConfigError`
+   * keeps its issues (e.g. `STALE_REVISION` from a compare-and-swap), anything else becomes `PERSIST_FAILED`.
+   * May return the stored version (e.g. an etcd revision), recorded in history.
+   */
+  save(doc: PersistedOverrides): Promise<void | { readonly version?: string }>
+  /** Releases connections or handles. */
+  close?(): Promise<void>
+}
+
+/** What a backend is told when it loads. */
+export interface BackendContext {
+  readonly environment: string
+  /** Report a recovered problem (a corrupt file moved aside) without failing. */
+  report(warning: { readonly code: 'CORRUPT_FILE' | 'SOURCE_FAILED'; readonly message: string }): void
+}
+
+export interface PersistedOverrides {
+  readonly overrides: Readonly<Record<string, unknown>>
+  readonly revision: number
+  readonly updatedAt: string
+  readonly environment: string
+}
+
+/** Which layer gave a value, and what it shadows. */
+export interface Explanation {
+  readonly path: string
+  readonly value: unknown
+  readonly layer: string
+  readonly shadowed: readonly { readonly layer: string; readonly value: unknown }[]
+}
+
+// --- history ---
+
+export interface Snapshot {
+  readonly id: string
+  readonly revision: number
+  readonly label?: string
+  readonly tags: readonly string[]
+  readonly at: Date
+}
+
+export interface ExportDocument {
+  readonly revision: number
+  readonly environment: string
+  readonly config: unknown
+  readonly exportedAt: string
+}
+
+// --- adapters ---
+
+export type AdapterState = 'starting' | 'running' | 'failed' | 'stopped'
+
+export interface Logger {
+  debug(msg: string, data?: Record<string, unknown>): void
+  info(msg: string, data?: Record<string, unknown>): void
+  warn(msg: string, data?: Record<string, unknown>): void
+  error(msg: string, data?: Record<string, unknown>): void
+}
+
+/** What an adapter gets: ways to send events into the pipeline, never a way around it. */
+export interface AdapterContext<TConfig = unknown> {
+  readonly store: ConfigStore<TConfig>
+  reload(meta?: UpdateMeta): Promise<UpdateResult>
+  update(change: DeepPartial<TConfig>, meta?: UpdateMeta): Promise<UpdateResult>
+  /** Aborted when the store closes or the adapter is disposed. */
+  readonly signal: AbortSignal
+  readonly logger: Logger
+  /** Report a state change (`failed` with the error, `running` when recovered). */
+  setState(state: AdapterState, error?: unknown): void
+}
+
+export interface AdapterHandle {
+  dispose(): void | Promise<void>
+}
+
+/** A trigger from outside (file watch, signal, HTTP, etcd). */
+export interface Adapter<TConfig = unknown> {
+  readonly name: string
+  start(ctx: AdapterContext<TConfig>): AdapterHandle | Promise<AdapterHandle>
+}
+
+// --- status ---
+
+export interface StoreStatus {
+  readonly revision: number
+  readonly environment: string
+  readonly updatedAt: Date
+  readonly pendingRestart: readonly PendingRestart[]
+  readonly historySize: number
+  readonly snapshots: number
+  readonly participants: number
+  readonly observers: number
+  readonly closed: boolean
+  readonly adapters: readonly {
+    readonly name: string
+    readonly state: AdapterState
+    readonly lastError?: string
+  }[]
+  readonly sources: readonly { readonly name: string; readonly files: readonly string[] }[]
+  /** Recent recovered problems (a corrupt file moved aside, an observer that threw, a dropped override). */
+  readonly warnings: readonly { readonly code: string; readonly message: string; readonly at: Date }[]
+}
+
+export interface StoreStats {
+  readonly commits: number
+  readonly unchanged: number
+  readonly rejected: number
+  readonly rolledBack: number
+  readonly reloads: number
+  readonly observerErrors: number
+  /** Update latency in ms over the last transactions (rolling window). */
+  readonly latency: {
+    readonly p50: number
+    readonly p95: number
+    readonly p99: number
+    readonly max: number
+    readonly count: number
+  }
+}
+
+// --- the store ---
+
+/** A live, typed, transactional configuration. See `createConfigStore`. */
+export interface ConfigStore<TConfig> extends AsyncDisposable {
+  /** The committed config: typed, frozen at every depth, O(1). */
+  readonly current: DeepReadonly<TConfig>
+  /** Starts at 1; +1 per commit. */
+  readonly revision: number
+  readonly environment: string
+  /** The schema the store validates against. */
+  readonly schema: z.ZodType<TConfig>
+
+  /** The value at a dotted path; the path and the result type are inferred from the schema. */
+  get<P extends Path<TConfig>>(path: P): DeepReadonly<PathValue<TConfig, P>>
+
+  /** Validate and commit a change as one transaction. Never throws for bad input. */
+  update(change: ConfigChange<TConfig>, meta?: UpdateMeta): Promise<UpdateResult>
+  /** Set one path. */
+  set<P extends Path<TConfig>>(
+    path: P,
+    value: PathValue<TConfig, P>,
+    meta?: UpdateMeta,
+  ): Promise<UpdateResult>
+  /** Dry run: what would change, or why it would be rejected. Nothing changes, nothing is emitted. */
+  validate(change: ConfigChange<TConfig>): Promise<ValidationResult>
+  /** Re-read every source and commit the difference as one transaction. */
+  reload(meta?: UpdateMeta): Promise<UpdateResult>
+  /** Drop runtime overrides (all, or under a path) as one transaction. */
+  reset(path?: Path<TConfig>, meta?: UpdateMeta): Promise<UpdateResult>
+  /** Which layer gave the value at a path, and what it shadows. */
+  explain(path: Path<TConfig>): Explanation
+
+  /** Return to a retained revision or a snapshot, as a transaction. */
+  rollback(target: number | string, meta?: UpdateMeta): Promise<UpdateResult>
+  /** Pin the current revision beyond the history limit. */
+  snapshot(options?: { label?: string; tags?: readonly string[] }): Promise<Snapshot>
+  snapshots(filter?: { tag?: string }): readonly Snapshot[]
+  deleteSnapshot(id: string): Promise<boolean>
+  /** The changes between two retained revisions (secrets redacted). */
+  diff(fromRevision: number, toRevision?: number): readonly Change[]
+  export(options?: { includeSecrets?: boolean }): ExportDocument
+  import(doc: ExportDocument | { config: unknown }, meta?: UpdateMeta): Promise<UpdateResult>
+
+  /** Committed transactions, newest first. */
+  history(options?: { limit?: number }): readonly HistoryEntry[]
+  /** Every transaction outcome (committed, unchanged, rejected, rolled back), newest first. */
+  events(options?: { limit?: number }): readonly TransactionRecord[]
+  status(): StoreStatus
+  stats(): StoreStats
+
+  /** Take part in applying: may veto (throw) within its timeout. Returns an unsubscribe function. */
+  participate(handler: Participant<TConfig>, options?: ParticipantOptions): () => void
+
+  /** Replays the current config, then one value per commit. */
+  readonly config$: Observable<DeepReadonly<TConfig>>
+  /** Replays the current slice, then emits only when its identity changes. */
+  select<R>(selector: (config: DeepReadonly<TConfig>) => R): Observable<R>
+  select<P extends Path<TConfig>>(path: P): Observable<DeepReadonly<PathValue<TConfig, P>>>
+  /** One `ChangeSet` per commit. */
+  readonly changes$: Observable<ChangeSet>
+  /** Every lifecycle step of every transaction, warnings and adapter states. */
+  readonly events$: Observable<StoreEvent>
+
+  /** xstate-style read API: the committed config. */
+  getSnapshot(): DeepReadonly<TConfig>
+  /** Called with each committed config (not replayed). */
+  subscribe(listener: (config: DeepReadonly<TConfig>) => void): { unsubscribe(): void }
+
+  /** Replace secret values below `path` with `'[redacted]'` (for anything shown to people). */
+  redact(value: unknown, path?: string): unknown
+  /** The sources in layer order, with their files (for watchers). */
+  sources(): readonly { readonly name: string; readonly files: readonly string[] }[]
+
+  /** Settle pending transactions, stop adapters, complete streams. Later writes are `rejected` with `CLOSED`. */
+  close(): Promise<void>
+}
+
+// --- options ---
+
+/** Options of `createConfigStore`. */
+export interface ConfigStoreOptions<TSchema extends z.ZodObject> {
+  /** One zod 4 object schema: validation, defaults, types. */
+  readonly schema: TSchema
+  /** Merged over the schema defaults, below every source. */
+  readonly initial?: DeepPartial<z.output<TSchema>>
+  /** Chooses profile files (`{environment}` in file paths) and policies. @default process.env.NODE_ENV ?? 'development' */
+  readonly environment?: string
+  /** Layers in order, low to high, between `initial` and the runtime overrides. @default [] */
+  readonly sources?: readonly ConfigSource[]
+  /** Where runtime changes persist: a JSON file written atomically, or a backend (e.g. etcd). @default in memory only */
+  readonly overrides?: { readonly file: string } | { readonly backend: OverridesBackend }
+  /** Append one JSON line per transaction outcome. @default off */
+  readonly audit?: { readonly file: string }
+  /** Keep the last committed config on disk (beside the overrides file) and start on it when the sources are broken. @default false */
+  readonly lastKnownGood?: boolean
+  /** Started after the store is ready, disposed on close. Adapters are generic over the config. @default [] */
+  // biome-ignore lint/suspicious/noExplicitAny: an adapter written for any config fits every store
+  readonly adapters?: readonly Adapter<any>[]
+  /** Committed revisions kept reachable. @default 100 */
+  readonly historyLimit?: number
+  /** Transaction outcomes kept by `events()`. @default 100 */
+  readonly eventsLimit?: number
+  /** Time a participant has to accept a change. @default 5000 */
+  readonly participantTimeoutMs?: number
+  /** Passed to xstate's `createActor` (e.g. the Stately inspector). */
+  readonly inspect?: (event: unknown) => void
+  /** @default a logger that writes warnings and errors to the console */
+  readonly logger?: Logger
+  /** Injected clock for tests. @default () => new Date() */
+  readonly clock?: () => Date
+}
