@@ -91,6 +91,7 @@ export class LiveStore<TConfig> {
   #pending = 0
   #drained: (() => void) | undefined
   #loading = false
+  #outbox: Txn[] = []
   #again: { meta: UpdateMeta | undefined; waiters: ((result: UpdateResult) => void)[] } | undefined
   #closed = false
   #closing: Promise<void> | undefined
@@ -248,12 +249,12 @@ export class LiveStore<TConfig> {
   // --- writes ---
 
   update(change: ConfigChange<TConfig>, meta?: UpdateMeta): Promise<UpdateResult> {
-    return this.#submit('config.update', { kind: 'update', change }, meta, 'api')
+    return this.#submit({ kind: 'update', change }, meta, 'api')
   }
 
   set(path: string, value: unknown, meta?: UpdateMeta): Promise<UpdateResult> {
     if (path === '') return this.update(value as ConfigChange<TConfig>, meta)
-    return this.#submit('config.update', { kind: 'set', path, value }, meta, 'api')
+    return this.#submit({ kind: 'set', path, value }, meta, 'api')
   }
 
   async validate(change: ConfigChange<TConfig>): Promise<ValidationResult> {
@@ -270,7 +271,7 @@ export class LiveStore<TConfig> {
    * further requests share one more read (a reload is idempotent), so a burst costs at most two.
    */
   reload(meta?: UpdateMeta): Promise<UpdateResult> {
-    if (this.#closed) return this.#submit('config.reload', { kind: 'reload', failed: [] }, meta, 'reload')
+    if (this.#closed) return this.#submit({ kind: 'reload', failed: [] }, meta, 'reload')
     return new Promise<UpdateResult>((resolve) => {
       if (this.#loading) {
         this.#again ??= { meta, waiters: [] }
@@ -282,20 +283,15 @@ export class LiveStore<TConfig> {
   }
 
   reset(path?: string, meta?: UpdateMeta): Promise<UpdateResult> {
-    return this.#submit(
-      'config.reset',
-      path === undefined ? { kind: 'reset' } : { kind: 'reset', path },
-      meta,
-      'reset',
-    )
+    return this.#submit(path === undefined ? { kind: 'reset' } : { kind: 'reset', path }, meta, 'reset')
   }
 
   rollback(target: number | string, meta?: UpdateMeta): Promise<UpdateResult> {
-    return this.#submit('config.rollback', { kind: 'rollback', target }, meta, 'rollback')
+    return this.#submit({ kind: 'rollback', target }, meta, 'rollback')
   }
 
   import(doc: ExportDocument | { config: unknown }, meta?: UpdateMeta): Promise<UpdateResult> {
-    return this.#submit('config.import', { kind: 'import', config: doc?.config }, meta, 'import')
+    return this.#submit({ kind: 'import', config: doc?.config }, meta, 'import')
   }
 
   async snapshot(options: { label?: string; tags?: readonly string[] } = {}): Promise<Snapshot> {
@@ -356,14 +352,13 @@ export class LiveStore<TConfig> {
 
   // --- internal ---
 
-  #submit(type: TransactionEvent['type'], intent: Intent, meta: UpdateMeta | undefined, source: string) {
+  #submit(intent: Intent, meta: UpdateMeta | undefined, source: string) {
     return new Promise<UpdateResult>((resolve) =>
-      this.#send(type, intent, meta, source, [resolve], performance.now()),
+      this.#send(intent, meta, source, [resolve], performance.now()),
     )
   }
 
   #send(
-    type: TransactionEvent['type'],
     intent: Intent,
     meta: UpdateMeta | undefined,
     source: string,
@@ -388,7 +383,18 @@ export class LiveStore<TConfig> {
     }
     this.#pending++
     this.#phase(txn, 'started', this.#live.revision)
-    this.#actor.send({ type, txn })
+    // Everything submitted in this tick goes in one event, so concurrent callers can share a pass (group commit).
+    if (this.#outbox.push(txn) === 1) queueMicrotask(this.#flush)
+  }
+
+  readonly #flush = (): void => {
+    const txns = this.#outbox
+    this.#outbox = []
+    const kind = txns[0]!.intent.kind
+    const type: TransactionEvent['type'] = txns.every((t) => t.intent.kind === kind)
+      ? `config.${kind}`
+      : 'config.batch'
+    this.#actor.send({ type, txns })
   }
 
   #load(meta: UpdateMeta | undefined, waiters: ((result: UpdateResult) => void)[]): void {
@@ -406,7 +412,7 @@ export class LiveStore<TConfig> {
       )
       .then((intent) => {
         this.#loading = false
-        this.#send('config.reload', intent, meta, 'reload', waiters, startedAt)
+        this.#send(intent, meta, 'reload', waiters, startedAt)
         this.#done()
         const again = this.#again
         this.#again = undefined

@@ -163,6 +163,31 @@ describe('store.update', () => {
   })
 })
 
+describe('group commit', () => {
+  it('gives each queued update of a shared pass its own revision, change set, history entry and config$ value', async () => {
+    const store = await make()
+    const seen: number[] = []
+    const sets: number[] = []
+    store.config$.subscribe((c) => seen.push(c.pool.max))
+    store.changes$.subscribe((c) => sets.push(c.revision))
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.set('pool.max', 20 + i)))
+    expect(results.map((r) => (r.status === 'committed' ? r.revision : 0))).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    expect(results[3]).toMatchObject({ changes: [{ path: 'pool.max', from: 22, to: 23 }] })
+    expect(seen).toEqual([10, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29])
+    expect(sets).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    expect(store.history().map((h) => h.revision)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2])
+  })
+
+  it('leaves a transaction that needs participants to a pass of its own', async () => {
+    const store = await make()
+    const calls: number[] = []
+    store.participate((next) => void calls.push(next.pool.max), { paths: ['pool'] })
+    const results = await Promise.all([store.set('features.newUi', true), store.set('pool.max', 30), store.set('limits.a', 1)])
+    expect(results.map((r) => r.revision)).toEqual([2, 3, 4])
+    expect(calls).toEqual([30])
+  })
+})
+
 describe('store.validate', () => {
   it('answers a dry run without changing or emitting anything', async () => {
     const store = await make()

@@ -20,31 +20,69 @@ export interface TransactionEffects<TConfig> {
   phase(txn: Txn, phase: TransactionPhase, revision: number): void
 }
 
-/** Every event the machine takes: namespaced, each carrying its transaction. */
+/**
+ * Every event the machine takes: namespaced by what it asks (`config.update`, `config.reload`, ...) and carrying
+ * the transactions submitted in one tick; `config.batch` when they ask for different things.
+ */
 export type TransactionEvent = {
-  readonly type: `config.${'update' | 'reload' | 'reset' | 'rollback' | 'import'}`
+  readonly type: `config.${Txn['intent']['kind'] | 'batch'}`
+  readonly txns: readonly Txn[]
+}
+
+/** One transaction of the current pass and what validating made of it. */
+interface Step<TConfig> {
   readonly txn: Txn
+  readonly validated: Validated<TConfig>
 }
 
 interface Context<TConfig> {
   /** The committed state: what readers see. Changed only in `notifying`. */
   readonly live: Committed<TConfig>
   readonly queue: readonly Txn[]
-  readonly txn: Txn | undefined
-  readonly validated: Validated<TConfig> | undefined
+  /**
+   * The transactions of this pass: one, or several ready ones that need no `applying` (group commit). Each is
+   * validated against the state the previous one leaves, and keeps its own revision and result.
+   */
+  readonly batch: readonly Step<TConfig>[]
+  /** The committed state after each step of the batch, set in `notifying`. */
+  readonly commits: readonly Committed<TConfig>[]
   readonly errors: readonly ConfigIssue[]
 }
+
+/** Most transactions one pass may carry: bounds the latency a group adds to its first member. */
+const MAX_BATCH = 64
 
 /**
  * The transaction machine: idle → validating → applying → notifying → committed | rolledBack → idle, plus
  * rejected and unchanged. Events queue in the context (FIFO). `applying` (and its actor) is entered only when there
- * are participants to ask or overrides to persist; otherwise validating goes straight to notifying.
+ * are participants to ask or overrides to persist; otherwise validating goes straight to notifying, and queued
+ * transactions that are likewise ready share the pass (group commit), each with its own revision and result.
  */
 export function createTransactionMachine<TConfig>(
   effects: TransactionEffects<TConfig>,
   live: Committed<TConfig>,
 ) {
   const ready = (v: Validated<TConfig> | undefined) => (v?.kind === 'ready' ? v.prepared : undefined)
+  const head = (context: Context<TConfig>) => context.batch[0]!
+  // Ready and with nothing to apply: may share a pass with the transactions queued behind it.
+  const groupable = (v: Validated<TConfig>) => v.kind === 'ready' && !effects.needsApply(v.prepared)
+  const takeBatch = (live: Committed<TConfig>, queue: readonly Txn[]) => {
+    const first: Step<TConfig> = { txn: queue[0]!, validated: effects.prepare(live, queue[0]!) }
+    const batch = [first]
+    let state = live
+    while (
+      groupable(batch[batch.length - 1]!.validated) &&
+      batch.length < queue.length &&
+      batch.length < MAX_BATCH
+    ) {
+      state = effects.commit(state, ready(batch[batch.length - 1]!.validated)!)
+      const txn = queue[batch.length]!
+      const validated = effects.prepare(state, txn)
+      if (!groupable(validated)) break
+      batch.push({ txn, validated })
+    }
+    return batch
+  }
   return setup({
     types: {
       context: {} as Context<TConfig>,
@@ -56,33 +94,49 @@ export function createTransactionMachine<TConfig>(
       ),
     },
     actions: {
-      enqueue: assign({ queue: ({ context, event }) => [...context.queue, event.txn] }),
+      enqueue: assign({ queue: ({ context, event }) => [...context.queue, ...event.txns] }),
       dequeue: assign(({ context }) => {
-        const txn = context.queue[0]!
-        const validated = effects.prepare(context.live, txn)
+        const batch = takeBatch(context.live, context.queue)
+        const validated = batch[0]!.validated
         return {
-          txn,
-          queue: context.queue.slice(1),
-          validated,
+          batch,
+          commits: [],
+          queue: context.queue.slice(batch.length),
           errors: validated.kind === 'rejected' ? validated.errors : [],
         }
       }),
-      phase: ({ context }, params: { phase: TransactionPhase }) =>
-        effects.phase(context.txn!, params.phase, context.live.revision),
-      commit: assign({ live: ({ context }) => effects.commit(context.live, ready(context.validated)!) }),
-      publish: ({ context }) => effects.publish(context.txn!, context.live, ready(context.validated)!),
-      settle: ({ context }, params: { status: UpdateResult['status'] }) =>
-        effects.settle(context.txn!, resultOf(params.status, context)),
+      phase: ({ context }, params: { phase: TransactionPhase }) => {
+        for (const step of context.batch) effects.phase(step.txn, params.phase, context.live.revision)
+      },
+      commit: assign(({ context }) => {
+        const commits: Committed<TConfig>[] = []
+        let live = context.live
+        for (const step of context.batch) {
+          live = effects.commit(live, ready(step.validated)!)
+          commits.push(live)
+        }
+        return { live, commits }
+      }),
+      publish: ({ context }) => {
+        for (const [i, step] of context.batch.entries()) {
+          effects.publish(step.txn, context.commits[i]!, ready(step.validated)!)
+        }
+      },
+      settle: ({ context }, params: { status: UpdateResult['status'] }) => {
+        for (const [i, step] of context.batch.entries()) {
+          effects.settle(step.txn, resultOf(params.status, context, step, context.commits[i]))
+        }
+      },
     },
     guards: {
       hasQueued: ({ context }) => context.queue.length > 0,
-      isRejected: ({ context }) => context.validated?.kind === 'rejected',
-      isUnchanged: ({ context }) => context.validated?.kind === 'unchanged',
-      nothingToApply: ({ context }) => !effects.needsApply(ready(context.validated)!),
+      isRejected: ({ context }) => head(context).validated.kind === 'rejected',
+      isUnchanged: ({ context }) => head(context).validated.kind === 'unchanged',
+      nothingToApply: ({ context }) => groupable(head(context).validated),
     },
   }).createMachine({
     id: 'hotconf',
-    context: { live, queue: [], txn: undefined, validated: undefined, errors: [] },
+    context: { live, queue: [], batch: [], commits: [], errors: [] },
     initial: 'idle',
     on: { 'config.*': { actions: 'enqueue' } },
     states: {
@@ -110,8 +164,8 @@ export function createTransactionMachine<TConfig>(
           src: 'apply',
           input: ({ context }) => ({
             live: context.live,
-            txn: context.txn!,
-            prepared: ready(context.validated)!,
+            txn: head(context).txn,
+            prepared: ready(head(context).validated)!,
           }),
           onDone: [
             {
@@ -122,12 +176,19 @@ export function createTransactionMachine<TConfig>(
             {
               target: 'notifying',
               actions: assign({
-                validated: ({ context, event }) => {
-                  const prepared = ready(context.validated)!
+                batch: ({ context, event }) => {
+                  const step = head(context)
                   const version = event.output.ok ? event.output.persistedVersion : undefined
-                  return version === undefined
-                    ? context.validated
-                    : { kind: 'ready', prepared: { ...prepared, persistedVersion: version } }
+                  if (version === undefined) return context.batch
+                  return [
+                    {
+                      txn: step.txn,
+                      validated: {
+                        kind: 'ready',
+                        prepared: { ...ready(step.validated)!, persistedVersion: version },
+                      },
+                    },
+                  ]
                 },
               }),
             },
@@ -152,16 +213,28 @@ export function createTransactionMachine<TConfig>(
 
 // --- internal ---
 
-function resultOf<TConfig>(status: UpdateResult['status'], context: Context<TConfig>): UpdateResult {
+function resultOf<TConfig>(
+  status: UpdateResult['status'],
+  context: Context<TConfig>,
+  step: Step<TConfig>,
+  committed: Committed<TConfig> | undefined,
+): UpdateResult {
   const revision = context.live.revision
-  if (status === 'unchanged') return { status, revision }
-  if (status !== 'committed') return { status, errors: context.errors, revision }
-  const prepared = context.validated?.kind === 'ready' ? context.validated.prepared : undefined
-  return {
-    status,
-    revision,
-    changes: prepared?.changes ?? [],
-    ...(context.live.pendingRestart.length > 0 ? { pendingRestart: context.live.pendingRestart } : {}),
+  switch (status) {
+    case 'unchanged':
+      return { status, revision }
+    case 'rejected':
+    case 'rolledBack':
+      return { status, errors: context.errors, revision }
+    case 'committed': {
+      if (!committed) throw new Error('hotconf: committed without a commit (machine bug)')
+      return {
+        status,
+        revision: committed.revision,
+        changes: step.validated.kind === 'ready' ? step.validated.prepared.changes : [],
+        ...(committed.pendingRestart.length > 0 ? { pendingRestart: committed.pendingRestart } : {}),
+      }
+    }
   }
 }
 

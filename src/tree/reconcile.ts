@@ -11,13 +11,16 @@ export function reconcile<T>(prev: T, next: unknown): T {
     const prevKeys = Object.keys(prev)
     const nextKeys = Object.keys(next)
     let same = prevKeys.length === nextKeys.length
+    let allNext = true
     const out: Record<string, unknown> = {}
     for (const key of nextKeys) {
       const merged = Object.hasOwn(prev, key) ? reconcile(prev[key], next[key]) : next[key]
       if (merged !== prev[key] || !Object.hasOwn(prev, key)) same = false
+      if (merged !== next[key]) allNext = false
       out[key] = merged
     }
-    return (same ? prev : out) as T
+    // Keep `next` itself when nothing of `prev` could be reused: a rollback target keeps its identity.
+    return (same ? prev : allNext ? next : out) as T
   }
   return (deepEqual(prev, next) ? prev : next) as T
 }
