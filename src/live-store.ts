@@ -55,13 +55,15 @@ export interface StoreParts<TConfig> {
   readonly clock: () => Date
   readonly eventsLimit: number
   readonly inspect?: (event: unknown) => void
+  /** Files behind the store that are not layers (the overrides file), for watchers. */
+  readonly extraSources: readonly { readonly name: string; readonly files: readonly string[] }[]
   readonly hooks: {
     /** After every outcome (audit log). */
     onOutcome?(record: TransactionRecord): void
     /** After every commit (last known good). */
-    onCommit?(committed: Committed<TConfig>): void
+    onCommit?: ((committed: Committed<TConfig>) => void) | undefined
     /** Snapshot persistence. */
-    onSnapshots?(): Promise<void>
+    onSnapshots?: (() => Promise<void>) | undefined
     /** Before waiting for pending transactions: stop the adapters so nothing new arrives. */
     beforeClose?(): Promise<void>
     /** After the machine stopped: release files and connections. */
@@ -185,7 +187,10 @@ export class LiveStore<TConfig> {
   }
 
   sources() {
-    return this.#live.layers.sources.map((s) => ({ name: s.name, files: s.files }))
+    return [
+      ...this.#live.layers.sources.map((s) => ({ name: s.name, files: s.files })),
+      ...this.#parts.extraSources,
+    ]
   }
 
   history(options: { limit?: number } = {}): readonly HistoryEntry[] {

@@ -13,10 +13,11 @@ import { markedPaths } from './schema/markers.ts'
 import { createRedactor, type Redactor } from './schema/redactor.ts'
 import { defOf } from './schema/shape.ts'
 import { StoreCounters } from './stats.ts'
+import { openStoreFiles } from './store-files.ts'
 import { StoreStreams } from './streams.ts'
 import { findForbiddenKeys, setIn } from './tree/patch.ts'
 import { getAt, isPlainObject, isUnder, splitPath } from './tree/paths.ts'
-import type { ConfigIssue, ConfigStore, ConfigStoreOptions, Logger, OverridesBackend } from './types.ts'
+import type { ConfigIssue, ConfigStore, ConfigStoreOptions, Logger } from './types.ts'
 
 /**
  * Creates a live configuration store: loads every layer, validates the result against the schema, and from then on
@@ -47,9 +48,10 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   const marks = markedPaths(schema)
   const redactor = createRedactor(marks.secret)
   const immer = new Immer({ autoFreeze: true })
-  const backend = backendOf(options.overrides)
-  const warnings: { code: 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID'; message: string }[] = []
-  const report = (code: 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID', message: string) => {
+  const files = openStoreFiles(options as ConfigStoreOptions<never>, logger)
+  const { backend } = files
+  const warnings: { code: WarningCode; message: string }[] = []
+  const report = (code: WarningCode, message: string) => {
     warnings.push({ code, message })
   }
 
@@ -57,17 +59,33 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   const forbidden = findForbiddenKeys(initial, '')
   if (forbidden.length > 0) throw new ConfigError(forbidden)
   const defaults = checkTree(schema, {}, undefined, []) as Record<string, unknown>
-  const loaded = await loadSources(sources, { environment, schema })
   const persisted = backend
     ? await backend.load({ environment, report: (w) => report(w.code, w.message) })
     : undefined
-  const layers: LayerState = {
+  const base = {
     defaults,
     initial: initial as Record<string, unknown>,
-    sources: loaded,
     overrides: persisted?.overrides ?? {},
   }
-  const { config, layers: valid } = validateStart<TConfig>(schema, layers, redactor, immer, report)
+  let start: { config: TConfig; layers: LayerState }
+  try {
+    const loaded = await loadSources(sources, { environment, schema })
+    start = validateStart<TConfig>(schema, { ...base, sources: loaded }, redactor, immer, report)
+  } catch (error) {
+    const good =
+      error instanceof ConfigError ? await files.lastGood?.read((w) => report(w.code, w.message)) : undefined
+    if (!good) throw error
+    // Loud, not silent: the service comes up on what worked last time and says why it had to.
+    report(
+      'LAST_KNOWN_GOOD',
+      `starting on the last known good config (revision ${good.revision}, saved ${good.savedAt}) because: ${(error as Error).message}`,
+    )
+    start = {
+      config: freeze(checkOrThrow<TConfig>(schema, good.config), true),
+      layers: { ...base, sources: [] },
+    }
+  }
+  const { config, layers: valid } = start
 
   const counters = new StoreCounters()
   const hooks = {
@@ -79,6 +97,14 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   }
   const first: Committed<TConfig> = { config, revision: 1, layers: valid, at: clock(), pendingRestart: [] }
   const history = new ConfigHistory<TConfig>(historyLimit, first)
+  for (const stored of (await files.snapshots?.read((w) => report(w.code, w.message)))?.snapshots ?? []) {
+    const issues: ConfigIssue[] = []
+    const restored = checkTree(schema, stored.config, undefined, issues)
+    if (issues.length > 0) report('INVALID', `dropped snapshot ${stored.snapshot.id}: it no longer validates`)
+    else history.restore(stored.snapshot, freeze(restored, true) as TConfig)
+  }
+  const lastGood = files.lastGood
+  let lastGoodWrite: Promise<void> = Promise.resolve()
   const env: PrepareEnv<TConfig> = {
     schema,
     immer,
@@ -106,10 +132,30 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     clock,
     eventsLimit,
     ...(options.inspect ? { inspect: options.inspect } : {}),
+    extraSources: backend ? [{ name: backend.name, files: backend.files ?? [] }] : [],
     hooks: {
+      onOutcome: (record) => files.audit({ ...record, environment }),
+      onCommit: lastGood
+        ? (committed) => {
+            // Latest wins: chained so an older config never lands after a newer one.
+            lastGoodWrite = lastGoodWrite
+              .then(() =>
+                lastGood.write({
+                  revision: committed.revision,
+                  savedAt: committed.at.toISOString(),
+                  config: committed.config as Record<string, unknown>,
+                }),
+              )
+              .catch((error: unknown) => logger.error(`cannot write ${lastGood.path}: ${messageOf(error)}`))
+          }
+        : undefined,
+      onSnapshots: files.snapshots
+        ? () => files.snapshots!.write({ snapshots: history.pinnedEntries() })
+        : undefined,
       beforeClose: (): Promise<void> => adapters.dispose(),
       onClose: async () => {
-        await backend?.close?.()
+        await lastGoodWrite
+        await files.close()
       },
     },
   })
@@ -151,12 +197,13 @@ function checkOptions(
   }
 }
 
-function backendOf(overrides: ConfigStoreOptions<z.ZodObject>['overrides']): OverridesBackend | undefined {
-  if (!overrides) return undefined
-  if ('backend' in overrides) return overrides.backend
-  throw new ConfigError(
-    issue('BAD_OPTIONS', 'overrides.file', 'overrides.file needs the persistence module (not wired yet)'),
-  )
+type WarningCode = 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID' | 'LAST_KNOWN_GOOD'
+
+function checkOrThrow<TConfig>(schema: z.ZodType, value: unknown): TConfig {
+  const issues: ConfigIssue[] = []
+  const config = checkTree(schema, value, undefined, issues)
+  if (issues.length > 0) throw new ConfigError(issues)
+  return config as TConfig
 }
 
 /**

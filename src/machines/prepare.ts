@@ -73,6 +73,8 @@ export function prepare<TConfig>(
 
 // --- internal ---
 
+const EMPTY_OVERRIDES: Readonly<Record<string, unknown>> = Object.freeze({})
+
 const rejected = (errors: readonly ConfigIssue[]): Validated<never> => ({ kind: 'rejected', errors })
 
 function fromUpdate<TConfig>(
@@ -158,8 +160,14 @@ function fromReset<TConfig>(
   live: Committed<TConfig>,
   path?: string,
 ): Validated<TConfig> {
-  const overrides =
-    path === undefined || path === '' ? {} : assocIn(live.layers.overrides, splitPath(path), undefined)
+  const { overrides: current } = live.layers
+  // Resetting what is already empty changes nothing: keep the identity so the result is `unchanged`.
+  const all = path === undefined || path === ''
+  const overrides = all
+    ? Object.keys(current).length === 0
+      ? current
+      : {}
+    : assocIn(current, splitPath(path), undefined)
   const layers: LayerState = { ...live.layers, overrides }
   return finish(env, live, reconcile(live.config, mergeLayerState(layers)), 'reject', () => layers)
 }
