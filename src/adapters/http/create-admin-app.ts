@@ -1,0 +1,109 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { ConfigError, issue } from '../../errors.ts'
+import type { ConfigStore } from '../../types.ts'
+import type { AdminContext, AnyStore } from './admin-context.ts'
+import { type AdminEnv, checkTokens, createGuard } from './auth.ts'
+import { createMetrics } from './metrics.ts'
+import type { AdminAppOptions } from './options.ts'
+import { problemResponse } from './problem.ts'
+import { adminRoutes } from './routes-admin.ts'
+import { configRoutes } from './routes-config.ts'
+import { historyRoutes } from './routes-history.ts'
+import { statusRoutes } from './routes-status.ts'
+
+/**
+ * The admin API as a Hono app: a web-standard `fetch(Request)` handler that mounts in any framework or runtime.
+ * Every write goes through the store's transactions, with the token's name as actor; secrets are redacted in
+ * every response. Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options, and when no tokens are given and
+ * the store's environment is `production`. See docs/http.md for the routes.
+ *
+ * @example
+ * const token = process.env.ADMIN_TOKEN!
+ * const app = createAdminApp(store, { tokens: [{ name: 'ops', token, role: 'admin' }] })
+ * export default { fetch: app.fetch }                // any fetch-based runtime
+ * const res = await app.request('/config/values/pool.max', { headers: { authorization: `Bearer ${token}` } })
+ */
+export function createAdminApp<TConfig>(
+  store: ConfigStore<TConfig>,
+  options: AdminAppOptions = {},
+): Hono<AdminEnv> {
+  const {
+    base = '/config',
+    tokens = [],
+    bodyLimit: maxSize = 256 * 1024,
+    metrics = true,
+    metricsPrefix = 'hotconf_',
+    heartbeatMs = 15_000,
+    logger = console,
+    signal,
+  } = options
+  checkOptions({ base, maxSize, heartbeatMs, metricsPrefix })
+  checkTokens(tokens)
+  if (tokens.length === 0 && store.environment === 'production') {
+    bad('tokens', 'the admin API needs tokens in production; without them anyone who reaches it is an admin')
+  }
+  const anyStore = store as unknown as AnyStore
+  const ctx: AdminContext = {
+    store: anyStore,
+    guard: createGuard(tokens),
+    metrics: metrics ? createMetrics(anyStore, metricsPrefix) : undefined,
+    heartbeatMs,
+    signal,
+  }
+
+  const api = new Hono<AdminEnv>()
+  const limit = bodyLimit({
+    maxSize,
+    onError: () => problemResponse(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${maxSize} bytes`),
+  })
+  // Touching a GET's body makes @hono/node-server build a full Request (~100 µs): skip methods without one.
+  api.use(function limitBody(c, next) {
+    return c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)
+  })
+  configRoutes(api, ctx)
+  historyRoutes(api, ctx)
+  adminRoutes(api, ctx)
+  statusRoutes(api, ctx)
+
+  const app = new Hono<AdminEnv>()
+  app.route(normalizeBase(base), api)
+  app.notFound((c) =>
+    problemResponse(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path.slice(0, 200)}`),
+  )
+  app.onError(function adminError(error, c) {
+    if (error instanceof HTTPException) return error.getResponse()
+    logger.error(`admin API: ${c.req.method} ${c.req.path} failed: ${error.message}`)
+    // Never the message or the stack: they may quote config values.
+    return problemResponse(500, 'INTERNAL', 'the server failed to answer; its log says why')
+  })
+  return app
+}
+
+/** `'/config/'` → `'/config'`; `'/'` stays. */
+export function normalizeBase(base: string): string {
+  return base.length > 1 ? base.replace(/\/+$/, '') : base
+}
+
+// --- internal ---
+
+function checkOptions(o: {
+  base: string
+  maxSize: number
+  heartbeatMs: number
+  metricsPrefix: string
+}): void {
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(o.base))
+    bad('base', `base must be a URL path starting with "/", got "${o.base}"`)
+  if (!Number.isInteger(o.maxSize) || o.maxSize < 1)
+    bad('bodyLimit', 'bodyLimit must be a positive integer (bytes)')
+  if (!Number.isInteger(o.heartbeatMs) || o.heartbeatMs < 1)
+    bad('heartbeatMs', 'heartbeatMs must be a positive integer')
+  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(o.metricsPrefix))
+    bad('metricsPrefix', 'metricsPrefix must be a valid Prometheus name prefix')
+}
+
+function bad(path: string, message: string): never {
+  throw new ConfigError(issue('BAD_OPTIONS', path, message))
+}

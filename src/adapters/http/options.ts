@@ -1,0 +1,61 @@
+import type { Logger } from '../../types.ts'
+
+/** What a token may do: `read` the config, `write` changes, `admin` roll back, reset, import and export secrets. */
+export type AdminRole = 'read' | 'write' | 'admin'
+
+/** One bearer token. Its `name` becomes the `actor` of every change made with it. */
+export interface AdminToken {
+  /** Shown as the actor in history, events and the audit log. */
+  readonly name: string
+  /** The secret the client sends as `Authorization: Bearer <token>`. */
+  readonly token: string
+  readonly role: AdminRole
+}
+
+/** Options of `createAdminApp`. */
+export interface AdminAppOptions {
+  /** Where the routes are mounted. @default '/config' */
+  readonly base?: string
+  /**
+   * Bearer tokens. Empty means no authentication (every caller is an `admin` named `anonymous`), which is refused
+   * when the store's environment is `production`.
+   * @default []
+   */
+  readonly tokens?: readonly AdminToken[]
+  /** Largest request body in bytes; larger ones get 413. @default 256 * 1024 */
+  readonly bodyLimit?: number
+  /** Serve Prometheus metrics at `GET /metrics` (loads `prom-client` lazily). @default true */
+  readonly metrics?: boolean
+  /** Prefix of every metric name. @default 'hotconf_' */
+  readonly metricsPrefix?: string
+  /** Interval of the keep-alive comment on `GET /stream`, so proxies do not close an idle stream. @default 15_000 */
+  readonly heartbeatMs?: number
+  /** Where unexpected errors (answered with a bare 500) are logged. @default console */
+  readonly logger?: Pick<Logger, 'error'>
+  /** When aborted, open event streams end cleanly (a server shutting down passes its signal). @default undefined */
+  readonly signal?: AbortSignal
+}
+
+/** Where `serveAdmin` listens, reported once the socket is bound. */
+export interface AdminAddress {
+  /** The bound address, e.g. `127.0.0.1`. */
+  readonly address: string
+  /** The bound port (the real one when `port: 0` asked for an ephemeral port). */
+  readonly port: number
+  /** The base URL of the API, e.g. `http://127.0.0.1:7070/config`. */
+  readonly url: string
+}
+
+/** Options of `serveAdmin`: the app's options plus where to listen. */
+export interface ServeAdminOptions extends AdminAppOptions {
+  /** Interface to bind. Anything but loopback needs `tokens`. @default '127.0.0.1' */
+  readonly host?: string
+  /** Port to bind; `0` picks a free one (see `onListen`). @default 7070 */
+  readonly port?: number
+  /** Called with the bound address once the server listens. @default undefined */
+  readonly onListen?: (address: AdminAddress) => void
+  /** The adapter's name in `status().adapters` and logs. @default 'http' */
+  readonly name?: string
+  /** How long `dispose` waits for requests in flight before it cuts the remaining connections. @default 5000 */
+  readonly closeGraceMs?: number
+}

@@ -1,0 +1,105 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { type HttpBindings, serve } from '@hono/node-server'
+import { ConfigError, issue } from '../../errors.ts'
+import type { Adapter, AdapterHandle } from '../../types.ts'
+import { checkTokens } from './auth.ts'
+import { createAdminApp, normalizeBase } from './create-admin-app.ts'
+import type { ServeAdminOptions } from './options.ts'
+
+/**
+ * An adapter that serves the admin API on Node (`@hono/node-server`), on `127.0.0.1` unless told otherwise.
+ * Without tokens it binds only loopback and never in `production` (a `ConfigError` with `BAD_OPTIONS`: here for the
+ * host, when the store starts it for the environment). Disposing ends event streams cleanly, lets requests in
+ * flight finish (up to `closeGraceMs`), then closes every connection.
+ *
+ * @example
+ * const store = await createConfigStore({
+ *   schema,
+ *   adapters: [serveAdmin({ port: 7070, tokens: [{ name: 'ops', token: process.env.ADMIN_TOKEN!, role: 'admin' }] })],
+ * })
+ * // curl -H "Authorization: Bearer $ADMIN_TOKEN" http://127.0.0.1:7070/config
+ */
+export function serveAdmin<TConfig = unknown>(options: ServeAdminOptions = {}): Adapter<TConfig> {
+  const {
+    host = '127.0.0.1',
+    port = 7070,
+    onListen,
+    name = 'http',
+    closeGraceMs = 5000,
+    ...appOptions
+  } = options
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    bad('port', `port must be an integer from 0 to 65535, got ${port}`)
+  if (!Number.isInteger(closeGraceMs) || closeGraceMs < 0)
+    bad('closeGraceMs', 'closeGraceMs must be an integer >= 0')
+  checkTokens(appOptions.tokens ?? [])
+  if ((appOptions.tokens ?? []).length === 0 && !isLoopback(host)) {
+    bad(
+      'tokens',
+      `serving the admin API on ${host} needs tokens; without them it binds only loopback (127.0.0.1, ::1)`,
+    )
+  }
+  return {
+    name,
+    async start(ctx): Promise<AdapterHandle> {
+      const closing = new AbortController()
+      const app = createAdminApp(ctx.store, { ...appOptions, logger: ctx.logger, signal: closing.signal })
+      const inFlight = new Set<Promise<void>>()
+      const server = await listen(host, port, (request, env) => {
+        const done = new Promise<void>((resolve) => env.outgoing.once('close', resolve))
+        inFlight.add(done)
+        void done.then(() => inFlight.delete(done))
+        return app.fetch(request, env)
+      })
+      const bound = server.address() as AddressInfo
+      const shown = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address
+      const url = `http://${shown}:${bound.port}${normalizeBase(appOptions.base ?? '/config')}`
+      server.on('error', (error) => ctx.setState('failed', error))
+      ctx.logger.info(`admin API listening on ${url}`, { address: bound.address, port: bound.port })
+      onListen?.({ address: bound.address, port: bound.port, url })
+
+      let closed: Promise<void> | undefined
+      const dispose = () => {
+        closed ??= (async () => {
+          closing.abort()
+          const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+          let timer: NodeJS.Timeout | undefined
+          const grace = new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, closeGraceMs)
+          })
+          await Promise.race([Promise.all(inFlight), grace])
+          clearTimeout(timer)
+          // Keep-alive sockets and requests past the grace period would hold the server open.
+          server.closeAllConnections()
+          await stopped
+        })()
+        return closed
+      }
+      ctx.signal.addEventListener('abort', () => void dispose(), { once: true })
+      return { dispose }
+    },
+  }
+}
+
+// --- internal ---
+
+type Fetch = (request: Request, env: HttpBindings) => Response | Promise<Response>
+
+function listen(hostname: string, port: number, fetch: Fetch): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: fetch as never, hostname, port }, () => {
+      server.off('error', reject)
+      resolve(server as Server)
+    })
+    server.once('error', reject)
+  })
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+function bad(path: string, message: string): never {
+  throw new ConfigError(issue('BAD_OPTIONS', path, message))
+}

@@ -1,0 +1,143 @@
+import { Hono } from 'hono'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createAdminApp } from '../../src/adapters/http/index.ts'
+import { ConfigError } from '../../src/index.ts'
+import type { ConfigStore } from '../../src/types.ts'
+import { expectProblem } from './expect-problem.ts'
+import { ADMIN, API_KEY, createTestStore, memoryLogger, READ, type TestConfig, TOKENS } from './fixture.ts'
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` })
+const json = { 'content-type': 'application/json' }
+let store: ConfigStore<TestConfig> | undefined
+
+afterEach(async () => {
+  await store?.close()
+  store = undefined
+})
+
+async function open(environment = 'test') {
+  store = await createTestStore({ environment })
+  return store
+}
+
+function badOptions(fn: () => unknown): ConfigError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).code).toBe('BAD_OPTIONS')
+    return error as ConfigError
+  }
+  throw new Error('expected a BAD_OPTIONS ConfigError')
+}
+
+describe('createAdminApp', () => {
+  it('answers through app.request() without a server', async () => {
+    const app = createAdminApp(await open(), { tokens: TOKENS })
+    const res = await app.request('/config/values/pool.max', { headers: auth(READ) })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toBe(10)
+  })
+
+  it('mounts under another Hono app and keeps its problem responses', async () => {
+    const parent = new Hono()
+    parent.route('/admin', createAdminApp(await open(), { tokens: TOKENS, base: '/cfg/' }))
+    expect((await parent.request('/admin/cfg', { headers: auth(READ) })).status).toBe(200)
+    await expectProblem(
+      await parent.request('/admin/cfg/values/a..b', { headers: auth(READ) }),
+      400,
+      'INVALID',
+    )
+  })
+
+  it('serves at the root when base is "/"', async () => {
+    const app = createAdminApp(await open(), { tokens: TOKENS, base: '/' })
+    expect((await app.request('/status', { headers: auth(READ) })).status).toBe(200)
+  })
+
+  it('lets every caller in as anonymous admin when no tokens are given outside production', async () => {
+    const s = await open('development')
+    const app = createAdminApp(s)
+    const res = await app.request('/config', { method: 'PATCH', headers: json, body: '{"pool":{"max":20}}' })
+    expect(res.status).toBe(200)
+    expect(s.history({ limit: 1 })[0]?.actor).toBe('anonymous')
+  })
+
+  it('throws BAD_OPTIONS when no tokens are given in production', async () => {
+    const s = await open('production')
+    expect(badOptions(() => createAdminApp(s)).message).toMatch(/tokens in production/)
+    expect(() => createAdminApp(s, { tokens: TOKENS })).not.toThrow()
+  })
+
+  it('throws BAD_OPTIONS for unusable tokens and options', async () => {
+    const s = await open()
+    const token = { name: 'a', token: 'abcdefgh', role: 'read' } as const
+    badOptions(() => createAdminApp(s, { tokens: [{ ...token, token: '' }] }))
+    badOptions(() => createAdminApp(s, { tokens: [{ ...token, token: 'has space' }] }))
+    badOptions(() => createAdminApp(s, { tokens: [{ ...token, name: '' }] }))
+    badOptions(() => createAdminApp(s, { tokens: [{ ...token, role: 'root' as never }] }))
+    badOptions(() => createAdminApp(s, { tokens: [token, { ...token, name: 'b' }] }))
+    badOptions(() => createAdminApp(s, { base: 'config' }))
+    badOptions(() => createAdminApp(s, { bodyLimit: 0 }))
+    badOptions(() => createAdminApp(s, { heartbeatMs: -1 }))
+    badOptions(() => createAdminApp(s, { metricsPrefix: 'bad-prefix' }))
+  })
+
+  it('answers 413 above a custom body limit', async () => {
+    const app = createAdminApp(await open(), { tokens: TOKENS, bodyLimit: 64 })
+    const body = JSON.stringify({ name: 'x'.repeat(100) })
+    await expectProblem(
+      await app.request('/config', { method: 'PATCH', headers: { ...auth(ADMIN), ...json }, body }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    )
+  })
+
+  it('answers /metrics with 404 when metrics are off and uses a custom prefix when on', async () => {
+    const s = await open()
+    const off = createAdminApp(s, { tokens: TOKENS, metrics: false })
+    await expectProblem(await off.request('/config/metrics', { headers: auth(READ) }), 404, 'NOT_FOUND')
+    const on = createAdminApp(s, { tokens: TOKENS, metricsPrefix: 'svc_config_' })
+    expect(await (await on.request('/config/metrics', { headers: auth(READ) })).text()).toMatch(
+      /^svc_config_revision 1$/m,
+    )
+  })
+
+  it('answers 503 when the store is closed, and /health says so', async () => {
+    const s = await open()
+    const app = createAdminApp(s, { tokens: TOKENS })
+    await s.close()
+    const res = await app.request('/config', {
+      method: 'PATCH',
+      headers: { ...auth(ADMIN), ...json },
+      body: '{"pool":{"max":20}}',
+    })
+    await expectProblem(res, 503, 'CLOSED')
+    const health = await app.request('/config/health')
+    expect(health.status).toBe(503)
+    expect(await health.json()).toEqual({ status: 'closed' })
+  })
+
+  it('answers 500 without message or stack when the store throws, and logs why', async () => {
+    const s = await open()
+    // The real store cannot be made to throw here; a proxy makes one read fail with a message holding a secret.
+    const failing = new Proxy(s, {
+      get(target, key) {
+        if (key === 'status') {
+          return () => {
+            throw new Error(`disk on fire near ${API_KEY}`)
+          }
+        }
+        // Private fields need the real store as `this`, not the proxy.
+        const value = Reflect.get(target, key, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const logger = memoryLogger()
+    const app = createAdminApp(failing, { tokens: TOKENS, logger })
+    const res = await app.request('/config/status', { headers: auth(READ) })
+    const problem = await expectProblem(res, 500, 'INTERNAL')
+    expect(JSON.stringify(problem)).not.toMatch(/fire|at .*\.ts|sk-live/)
+    expect(logger.lines.map((l) => l.msg).join('\n')).toContain('disk on fire')
+  })
+})

@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { AdminAddress } from '../../src/adapters/http/index.ts'
+import { serveAdmin } from '../../src/adapters/http/index.ts'
+import { ConfigError, createConfigStore } from '../../src/index.ts'
+import type { ConfigStore } from '../../src/types.ts'
+import {
+  memoryLogger,
+  READ,
+  type Served,
+  schema,
+  serveTestStore,
+  type TestConfig,
+  TOKENS,
+} from './fixture.ts'
+
+const opened: ConfigStore<TestConfig>[] = []
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close()
+})
+
+async function serve(options: Parameters<typeof serveTestStore>[0] = {}): Promise<Served> {
+  const served = await serveTestStore(options)
+  opened.push(served.store)
+  return served
+}
+
+async function storeWith(environment: string, adapter: ReturnType<typeof serveAdmin<TestConfig>>) {
+  const logger = memoryLogger()
+  const store = await createConfigStore({
+    schema,
+    initial: { name: 'svc' },
+    environment,
+    logger,
+    adapters: [adapter],
+  })
+  opened.push(store)
+  return { store, logger }
+}
+
+describe('serveAdmin', () => {
+  it('listens on 127.0.0.1 on an ephemeral port and reports the bound address', async () => {
+    const served = await serve()
+    expect(served.address.address).toBe('127.0.0.1')
+    expect(served.address.port).toBeGreaterThan(0)
+    expect(served.url).toBe(`http://127.0.0.1:${served.address.port}/config`)
+    const line = served.logger.lines.find((l) => l.msg.includes('admin API listening'))
+    expect(line).toMatchObject({ level: 'info', data: { address: '127.0.0.1', port: served.address.port } })
+    expect(line?.msg).toContain(served.url)
+    expect(served.store.status().adapters).toEqual([{ name: 'http', state: 'running' }])
+    expect((await fetch(served.url, { headers: { authorization: `Bearer ${READ}` } })).status).toBe(200)
+  })
+
+  it('serves under a custom base', async () => {
+    const served = await serve({ base: '/admin/' })
+    expect(served.url).toMatch(/\/admin$/)
+    expect(
+      (await fetch(`${served.url}/status`, { headers: { authorization: `Bearer ${READ}` } })).status,
+    ).toBe(200)
+  })
+
+  it('stops listening when the store closes', async () => {
+    const served = await serve()
+    await served.store.close()
+    await expect(fetch(served.url)).rejects.toThrow()
+  })
+
+  it('throws BAD_OPTIONS at creation for a non-loopback host without tokens, or a bad port', () => {
+    for (const options of [
+      { host: '0.0.0.0' },
+      { host: '10.1.2.3' },
+      { port: -1 },
+      { port: 1.5 },
+      { closeGraceMs: -1 },
+    ]) {
+      expect(() => serveAdmin(options)).toThrow(ConfigError)
+    }
+    expect(() => serveAdmin({ host: '0.0.0.0', tokens: TOKENS })).not.toThrow()
+    expect(() => serveAdmin({ host: '::1' })).not.toThrow()
+    try {
+      serveAdmin({ host: '0.0.0.0' })
+    } catch (error) {
+      expect((error as ConfigError).code).toBe('BAD_OPTIONS')
+      expect((error as ConfigError).message).toMatch(/needs tokens/)
+    }
+  })
+
+  it('refuses to start without tokens in production: the adapter fails and nothing listens', async () => {
+    let listened: AdminAddress | undefined
+    const adapter = serveAdmin<TestConfig>({ port: 0, onListen: (a) => (listened = a) })
+    const { store, logger } = await storeWith('production', adapter)
+    expect(listened).toBeUndefined()
+    const [state] = store.status().adapters
+    expect(state).toMatchObject({
+      name: 'http',
+      state: 'failed',
+      lastError: expect.stringMatching(/BAD_OPTIONS|tokens/),
+    })
+    expect(logger.lines.some((l) => l.level === 'error' && /tokens/.test(l.msg))).toBe(true)
+  })
+
+  it('serves without tokens on loopback outside production, as anonymous admin', async () => {
+    let listened: AdminAddress | undefined
+    const adapter = serveAdmin<TestConfig>({ port: 0, onListen: (a) => (listened = a) })
+    const { store } = await storeWith('development', adapter)
+    const res = await fetch(listened!.url, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"pool":{"max":20}}',
+    })
+    expect(res.status).toBe(200)
+    expect(store.history({ limit: 1 })[0]?.actor).toBe('anonymous')
+  })
+
+  it('reports the adapter as failed when the port is taken', async () => {
+    const first = await serve()
+    const { store } = await storeWith(
+      'test',
+      serveAdmin<TestConfig>({ port: first.address.port, tokens: TOKENS }),
+    )
+    expect(store.status().adapters[0]).toMatchObject({
+      state: 'failed',
+      lastError: expect.stringMatching(/EADDRINUSE/),
+    })
+  })
+})
