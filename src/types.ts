@@ -292,6 +292,7 @@ export interface OverridesBackend {
    * keeps its issues (e.g. `STALE_REVISION` from a compare-and-swap), anything else becomes `PERSIST_FAILED`.
    * May return the stored version (e.g. an etcd revision), recorded in history.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a backend with no version to report returns nothing at all
   save(doc: PersistedOverrides): Promise<void | { readonly version?: string }>
   /** Releases connections or handles. */
   close?(): Promise<void>
@@ -504,7 +505,6 @@ export interface ConfigStoreOptions<TSchema extends z.ZodObject> {
   /** Keep the last committed config on disk (beside the overrides file) and start on it when the sources are broken. @default false */
   readonly lastKnownGood?: boolean
   /** Started after the store is ready, disposed on close. Adapters are generic over the config. @default [] */
-  // biome-ignore lint/suspicious/noExplicitAny: an adapter written for any config fits every store
   readonly adapters?: readonly Adapter<any>[]
   /** Committed revisions kept reachable. @default 100 */
   readonly historyLimit?: number

@@ -18,12 +18,19 @@ describe('store.snapshot', () => {
     const back = await store.rollback(snap.id, { reason: 'restore sale config' })
     expect(back.status).toBe('committed')
     expect(store.current.pool.max).toBe(20)
-    expect(store.history()[0]).toMatchObject({ source: 'rollback', reason: 'restore sale config', rollbackOf: 2 })
+    expect(store.history()[0]).toMatchObject({
+      source: 'rollback',
+      reason: 'restore sale config',
+      rollbackOf: 2,
+    })
     expect(store.snapshots({ tag: 'sale' }).map((s) => s.id)).toEqual([snap.id])
     expect(store.snapshots({ tag: 'other' })).toEqual([])
     expect(await store.deleteSnapshot(snap.id)).toBe(true)
     expect(await store.deleteSnapshot(snap.id)).toBe(false)
-    expect(await store.rollback(snap.id)).toMatchObject({ status: 'rejected', errors: [{ code: 'NOT_FOUND' }] })
+    expect(await store.rollback(snap.id)).toMatchObject({
+      status: 'rejected',
+      errors: [{ code: 'NOT_FOUND' }],
+    })
   })
 
   it('keeps the revision before every commit reachable for a one-step rollback, even with historyLimit 1', async () => {
@@ -73,7 +80,11 @@ describe('store.export and store.import', () => {
     const store = await make()
     await store.set('pool.max', 20)
     const doc = store.export()
-    expect(doc).toMatchObject({ revision: 2, environment: expect.any(String), config: { apiKey: '[redacted]' } })
+    expect(doc).toMatchObject({
+      revision: 2,
+      environment: expect.any(String),
+      config: { apiKey: '[redacted]' },
+    })
     expect(store.export({ includeSecrets: true }).config).toMatchObject({ apiKey: 'top-secret-key' })
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc)
 
@@ -90,7 +101,10 @@ describe('store.export and store.import', () => {
     const result = await store.import(bad)
     expect(result.status).toBe('rejected')
     if (result.status === 'rejected') {
-      expect(result.errors.map((e) => `${e.code}:${e.path}`).sort()).toEqual(['INVALID:pool.min', 'UNKNOWN_KEY:extra'])
+      expect(result.errors.map((e) => `${e.code}:${e.path}`).sort()).toEqual([
+        'INVALID:pool.min',
+        'UNKNOWN_KEY:extra',
+      ])
     }
   })
 })
@@ -116,6 +130,12 @@ describe('store.events, status and stats', () => {
     expect(stats.latency.p50).toBeGreaterThan(0)
     expect(stats.latency.max).toBeGreaterThanOrEqual(stats.latency.p99)
     const status = store.status()
-    expect(status).toMatchObject({ revision: 2, historySize: 1, snapshots: 0, participants: 1, pendingRestart: [] })
+    expect(status).toMatchObject({
+      revision: 2,
+      historySize: 1,
+      snapshots: 0,
+      participants: 1,
+      pendingRestart: [],
+    })
   })
 })

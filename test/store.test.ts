@@ -171,7 +171,9 @@ describe('group commit', () => {
     store.config$.subscribe((c) => seen.push(c.pool.max))
     store.changes$.subscribe((c) => sets.push(c.revision))
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.set('pool.max', 20 + i)))
-    expect(results.map((r) => (r.status === 'committed' ? r.revision : 0))).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    expect(results.map((r) => (r.status === 'committed' ? r.revision : 0))).toEqual([
+      2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+    ])
     expect(results[3]).toMatchObject({ changes: [{ path: 'pool.max', from: 22, to: 23 }] })
     expect(seen).toEqual([10, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29])
     expect(sets).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
@@ -182,7 +184,11 @@ describe('group commit', () => {
     const store = await make()
     const calls: number[] = []
     store.participate((next) => void calls.push(next.pool.max), { paths: ['pool'] })
-    const results = await Promise.all([store.set('features.newUi', true), store.set('pool.max', 30), store.set('limits.a', 1)])
+    const results = await Promise.all([
+      store.set('features.newUi', true),
+      store.set('pool.max', 30),
+      store.set('limits.a', 1),
+    ])
     expect(results.map((r) => r.revision)).toEqual([2, 3, 4])
     expect(calls).toEqual([30])
   })

@@ -73,8 +73,6 @@ export function prepare<TConfig>(
 
 // --- internal ---
 
-const EMPTY_OVERRIDES: Readonly<Record<string, unknown>> = Object.freeze({})
-
 const rejected = (errors: readonly ConfigIssue[]): Validated<never> => ({ kind: 'rejected', errors })
 
 function fromUpdate<TConfig>(

@@ -24,10 +24,10 @@ export function checkTree(
   const def = defOf(inner)
   if (def.type === 'object' || def.type === 'record') {
     if (isPlainObject(next))
-      return checkObject(schema, inner, next, isPlainObject(prev) ? prev : undefined, issues, path)
+      return checkObject(inner, next, isPlainObject(prev) ? prev : undefined, issues, path)
     // A nested object without a default of its own takes its children's defaults.
     if (next === undefined && def.type === 'object' && !isOptional(schema)) {
-      return checkObject(schema, inner, {}, undefined, issues, path)
+      return checkObject(inner, {}, undefined, issues, path)
     }
   }
   return parseLeaf(schema, next, issues, path)
@@ -58,7 +58,6 @@ function parseLeaf(schema: AnySchema, value: unknown, issues: ConfigIssue[], pat
 }
 
 function checkObject(
-  schema: AnySchema,
   inner: AnySchema,
   next: Record<string, unknown>,
   prev: Record<string, unknown> | undefined,
