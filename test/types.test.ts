@@ -1,4 +1,4 @@
-import { describe, expectTypeOf, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { type ConfigStore, createConfigStore, type Path, type PathValue } from '../src/index.ts'
 import { type AppConfig, appSchema } from './fixtures/schemas.ts'
 
@@ -19,8 +19,10 @@ describe('types inferred from the schema', () => {
     store.get('pool.maxx')
     // @ts-expect-error: wrong value type for the path
     await store.set('pool.max', 'ten')
-    // @ts-expect-error: current is read-only
-    store.current.pool.max = 3
+    expect(() => {
+      // @ts-expect-error: current is read-only, and frozen at run time too
+      store.current.pool.max = 3
+    }).toThrow(TypeError)
     // @ts-expect-error: not a key of the schema
     await store.update({ pool: { size: 3 } })
     await store.close()
