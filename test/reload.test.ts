@@ -1,25 +1,13 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type ConfigSource, createConfigStore } from '../src/index.ts'
+import { createConfigStore } from '../src/index.ts'
 import { appSchema } from './fixtures/schemas.ts'
+import { jsonLayer } from './support/json-layer.ts'
 import { useTempDirs } from './support/temp-dir.ts'
 
 const tempDir = useTempDirs()
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-
-/** A layer read from a JSON file on every load, counting its reads. */
-function jsonLayer(file: string): ConfigSource & { reads: number } {
-  const source = {
-    name: `json:${file}`,
-    reads: 0,
-    async load() {
-      source.reads++
-      return { data: JSON.parse(await readFile(file, 'utf8')), files: [file] }
-    },
-  }
-  return source
-}
 
 describe('store.reload', () => {
   it('commits what changed in the sources as one transaction, and nothing when nothing changed', async () => {

@@ -1,0 +1,1 @@
+export { onSignal } from './on-signal.ts'
