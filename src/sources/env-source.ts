@@ -1,0 +1,169 @@
+import { ConfigError, issue } from '../errors.ts'
+import { type AnySchema, childSchema, isBranch, objectShape } from '../schema/shape.ts'
+import { FORBIDDEN_KEYS } from '../tree/forbidden.ts'
+import { setIn } from '../tree/patch.ts'
+import type { ConfigIssue, ConfigSource, SourceContext, SourceData } from '../types.ts'
+import { coerceEnvValue } from './env-coerce.ts'
+import { checkData } from './parse-document.ts'
+
+/** Options of `envSource`. */
+export interface EnvSourceOptions {
+  /** Only variables starting with this (case-sensitive) are read, e.g. `APP_`. */
+  readonly prefix: string
+  /** Splits the rest of a variable's name into nested keys: `APP_POOL__MAX` → `pool.max`. @default '__' */
+  readonly separator?: string
+  /** Where variables come from; read again on every load. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+/**
+ * A layer from environment variables, matched against the schema and coerced to its types.
+ *
+ * The prefix is removed and the rest split on the separator; each part names a key of the schema, compared without
+ * case and ignoring single underscores, so `APP_API_KEY` sets `apiKey` (or `api_key`) and
+ * `APP_FEATURE_FLAGS__NEW_UI` sets `featureFlags.newUi`. Below a record (or an object that keeps unknown keys) a part
+ * becomes the key itself, lower-cased: `APP_LIMITS__EU_WEST=5` sets `limits.eu_west`. Values are coerced by the
+ * schema's type at the path (see `coerceEnvValue`): numbers, booleans, enums as text, arrays and objects as JSON.
+ *
+ * Every problem is collected before one `ConfigError` is thrown, each issue naming its variable in `source`: a
+ * variable that names no schema key (`UNKNOWN_KEY`), a value of the wrong type (`INVALID`), two variables for one path
+ * (`INVALID`), and `__proto__`, `constructor` or `prototype` in a name or a JSON value (`FORBIDDEN_KEY`).
+ * `explain()` names the variable behind each value (`env:APP_POOL__MAX`).
+ *
+ * @example
+ * // APP_POOL__MAX=20 APP_FEATURES__NEW_UI=yes APP_FEATURES__TAGS='["a","b"]'
+ * const store = await createConfigStore({ schema, sources: [fileSource('config.yaml'), envSource({ prefix: 'APP_' })] })
+ */
+export function envSource(options: EnvSourceOptions): ConfigSource {
+  const { prefix, separator = '__', env = process.env } = options
+  const bad = (message: string) => new ConfigError(issue('BAD_OPTIONS', '', `envSource: ${message}`))
+  if (typeof prefix !== 'string' || prefix === '') {
+    throw bad('prefix must be a non-empty string such as "APP_" (without one, every variable would be read)')
+  }
+  if (typeof separator !== 'string' || separator === '') throw bad('separator must be a non-empty string')
+  const name = `env:${prefix}*`
+
+  return {
+    name,
+    async load(ctx: SourceContext): Promise<SourceData> {
+      const issues: ConfigIssue[] = []
+      const found: Found[] = []
+      for (const variable of Object.keys(env).sort()) {
+        const raw = env[variable]
+        if (raw === undefined || !variable.startsWith(prefix)) continue
+        const read = readVariable(ctx.schema, variable, variable.slice(prefix.length).split(separator), raw)
+        if ('issues' in read) issues.push(...read.issues)
+        else found.push(read)
+      }
+      const byPath = new Map<string, string>()
+      for (const f of found) {
+        const other = byPath.get(f.path)
+        if (other === undefined) byPath.set(f.path, f.variable)
+        else
+          issues.push(
+            issue('INVALID', f.path, `${other} and ${f.variable} both set ${f.path}`, { source: f.variable }),
+          )
+      }
+      if (issues.length > 0) throw new ConfigError(issues)
+
+      const data: Record<string, unknown> = {}
+      // Parents first, so `APP_POOL='{"min":1}'` and `APP_POOL__MAX=9` combine into one object.
+      found.sort((a, b) => a.segments.length - b.segments.length)
+      for (const f of found) setIn(data, f.segments, f.value)
+      return { data, name, origin: (path) => originOf(byPath, path) }
+    },
+  }
+}
+
+// --- internal ---
+
+interface Found {
+  readonly variable: string
+  readonly segments: readonly string[]
+  readonly path: string
+  readonly value: unknown
+}
+
+/** One variable's path and coerced value, or what is wrong with it (every issue names the variable). */
+function readVariable(
+  schema: AnySchema,
+  variable: string,
+  parts: readonly string[],
+  raw: string,
+): Found | { readonly issues: readonly ConfigIssue[] } {
+  const located = locate(schema, parts, variable)
+  if ('issue' in located) return { issues: [located.issue] }
+  const path = located.path.join('.')
+  const coerced = coerceEnvValue(located.schema, raw)
+  if ('error' in coerced) {
+    return { issues: [issue('INVALID', path, `${variable}: ${coerced.error}`, { source: variable })] }
+  }
+  const problems = checkData(coerced.value, path)
+  if (problems.length > 0) return { issues: problems.map((p) => ({ ...p, source: variable })) }
+  return { variable, segments: located.path, path, value: coerced.value }
+}
+
+/** The schema path a variable's name parts lead to, with the schema there. */
+function locate(
+  root: AnySchema,
+  parts: readonly string[],
+  variable: string,
+): { readonly path: string[]; readonly schema: AnySchema } | { readonly issue: ConfigIssue } {
+  const path: string[] = []
+  let schema = root
+  for (const part of parts) {
+    if (FORBIDDEN_KEYS.has(part.toLowerCase())) {
+      const at = [...path, part.toLowerCase()].join('.')
+      return {
+        issue: issue('FORBIDDEN_KEY', at, `${variable}: key "${part}" is not allowed`, { source: variable }),
+      }
+    }
+    const key = part === '' || !isBranch(schema) ? undefined : keyFor(schema, part)
+    const child = key === undefined ? undefined : childSchema(schema, key)
+    if (key === undefined || child === undefined) {
+      const at = [...path, part].join('.')
+      return {
+        issue: issue('UNKNOWN_KEY', at, unknownMessage(variable, schema, path, part), { source: variable }),
+      }
+    }
+    path.push(key)
+    schema = child
+  }
+  return { path, schema }
+}
+
+/** The schema key a name part stands for: exact, else without case and single underscores, else (records) itself. */
+function keyFor(schema: AnySchema, part: string): string | undefined {
+  const keys = Object.keys(objectShape(schema) ?? {})
+  if (keys.includes(part)) return part
+  const wanted = normalize(part)
+  const matches = keys.filter((k) => normalize(k) === wanted)
+  if (matches.length === 1) return matches[0]
+  // Ambiguous (`apiKey` and `api_key` both in the schema) or unnamed: only a record or catchall may take it.
+  return matches.length === 0 ? part.toLowerCase() : undefined
+}
+
+function normalize(key: string): string {
+  return key.replaceAll('_', '').toLowerCase()
+}
+
+function unknownMessage(variable: string, schema: AnySchema, path: readonly string[], part: string): string {
+  const where = path.length === 0 ? 'the config' : `"${path.join('.')}"`
+  if (part === '') return `${variable} has an empty key part (check the separator)`
+  if (!isBranch(schema)) return `${variable} names a key below ${where}, which has no keys`
+  const keys = Object.keys(objectShape(schema) ?? {})
+  const matches = keys.filter((k) => normalize(k) === normalize(part))
+  if (matches.length > 1)
+    return `${variable}: "${part}" matches more than one key of ${where}: ${matches.join(', ')}`
+  const known = keys.length > 0 ? ` (keys: ${keys.join(', ')})` : ''
+  return `${variable} names no key of ${where}: nothing matches "${part}"${known}`
+}
+
+/** `env:<VAR>` for a path a variable set, or one below it. */
+function originOf(byPath: ReadonlyMap<string, string>, path: string): string | undefined {
+  for (let at = path; at !== ''; at = at.slice(0, Math.max(0, at.lastIndexOf('.')))) {
+    const variable = byPath.get(at)
+    if (variable !== undefined) return `env:${variable}`
+  }
+  return undefined
+}

@@ -1,0 +1,151 @@
+import { issue } from '../errors.ts'
+import { isPlainObject } from '../tree/paths.ts'
+import type { ConfigIssue } from '../types.ts'
+
+/** The issue message for a document whose top level is a list or a scalar. */
+export const NOT_A_MAPPING = 'top level must be a mapping (write {} for an empty layer)'
+
+/** A 1-based place in a text. */
+export interface Position {
+  readonly line: number
+  readonly column: number
+}
+
+/**
+ * Parses a JSON object; a syntax error or another top level becomes one `PARSE_ERROR` issue with the line and column
+ * where it is. `source` names the file in the issue.
+ */
+export function parseJson(
+  text: string,
+  source: string,
+): { readonly value: Record<string, unknown> } | { readonly issues: ConfigIssue[] } {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    const message = (error as Error).message
+    const at = positionInMessage(message, text) ?? positionAt(text, jsonErrorOffset(text))
+    return { issues: [issue('PARSE_ERROR', '', diagnosis(message), { source, ...at })] }
+  }
+  if (isPlainObject(value)) return { value }
+  return {
+    issues: [issue('PARSE_ERROR', '', NOT_A_MAPPING, { source, ...positionAt(text, text.search(/\S/)) })],
+  }
+}
+
+/** The 1-based line and column of a UTF-16 offset (a `\r\n` ends one line). */
+export function positionAt(text: string, offset: number): Position {
+  let line = 1
+  let lineStart = 0
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++
+    lineStart = i + 1
+  }
+  return { line, column: offset - lineStart + 1 }
+}
+
+/**
+ * The offset of the first JSON syntax error, or the text's length when it ends too early. V8 leaves the position out
+ * of some messages ("Unexpected token"), so this finds it with a small iterative scanner (no recursion: any depth).
+ */
+export function jsonErrorOffset(text: string): number {
+  const closers: string[] = []
+  let expect: Expect = 'value'
+  let i = 0
+  for (;;) {
+    i = skipSpace(text, i)
+    if (i >= text.length) return text.length
+    const c = text[i]!
+    if (expect === 'value' || expect === 'valueOrEnd') {
+      if (expect === 'valueOrEnd' && c === ']') {
+        closers.pop()
+        i++
+        expect = 'after'
+      } else if (c === '{' || c === '[') {
+        closers.push(c === '{' ? '}' : ']')
+        i++
+        expect = c === '{' ? 'keyOrEnd' : 'valueOrEnd'
+      } else {
+        const end = scalarEnd(text, i)
+        if (end.error) return end.at
+        i = end.at
+        expect = 'after'
+      }
+    } else if (expect === 'key' || expect === 'keyOrEnd') {
+      if (expect === 'keyOrEnd' && c === '}') {
+        closers.pop()
+        i++
+        expect = 'after'
+      } else {
+        STRING.lastIndex = i
+        if (c !== '"' || !STRING.test(text)) return i
+        i = STRING.lastIndex
+        expect = 'colon'
+      }
+    } else if (expect === 'colon') {
+      if (c !== ':') return i
+      i++
+      expect = 'value'
+    } else {
+      const closer = closers[closers.length - 1]
+      if (closer === undefined) return i
+      if (c === ',') expect = closer === '}' ? 'key' : 'value'
+      else if (c === closer) closers.pop()
+      else return i
+      i++
+    }
+  }
+}
+
+/**
+ * The position a V8 `JSON.parse` message gives: Node 22+ appends "(line L column C)", Node 20 says only "at position N"
+ * (a UTF-16 offset into `text`); `undefined` when the message has neither ("Unexpected token").
+ */
+export function positionInMessage(message: string, text: string): Position | undefined {
+  const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message)
+  if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) }
+  const offset = /at position (\d+)/.exec(message)
+  return offset ? positionAt(text, Number(offset[1])) : undefined
+}
+
+// --- internal ---
+
+type Expect = 'value' | 'valueOrEnd' | 'key' | 'keyOrEnd' | 'colon' | 'after'
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw control characters
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
+const LITERALS: Readonly<Record<string, string>> = { t: 'true', f: 'false', n: 'null' }
+
+function skipSpace(text: string, from: number): number {
+  let i = from
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++
+  return i
+}
+
+/** Where a string, number or literal starting at `i` ends, or where it goes wrong. */
+function scalarEnd(text: string, i: number): { readonly at: number; readonly error: boolean } {
+  const c = text[i]!
+  if (c === '"') {
+    STRING.lastIndex = i
+    return STRING.test(text) ? { at: STRING.lastIndex, error: false } : { at: i, error: true }
+  }
+  if (c === '-' || (c >= '0' && c <= '9')) {
+    NUMBER.lastIndex = i
+    // Only a lone minus sign fails: V8 points after it.
+    return NUMBER.test(text) ? { at: NUMBER.lastIndex, error: false } : { at: i + 1, error: true }
+  }
+  const word = LITERALS[c]
+  if (word === undefined) return { at: i, error: true }
+  // V8 points at the first character that breaks the literal (`tru}` → the `}`).
+  for (let k = 1; k < word.length; k++) if (text[i + k] !== word[k]) return { at: i + k, error: true }
+  return { at: i + word.length, error: false }
+}
+
+// The position moves to the issue's fields, and V8's quote of the source goes: the file may hold secrets.
+function diagnosis(message: string): string {
+  return message
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/, \S*".*" is not valid JSON$/s, '')
+    .replace(/^Unexpected token '(.)'$/s, (_, token: string) => `Unexpected token ${JSON.stringify(token)}`)
+}

@@ -1,0 +1,179 @@
+import {
+  Composer,
+  CST,
+  type Document,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  Parser,
+  type YAMLError,
+  YAMLParseError,
+} from 'yaml'
+import { issue } from '../errors.ts'
+import { joinPath } from '../tree/paths.ts'
+import type { ConfigIssue } from '../types.ts'
+import { NOT_A_MAPPING, type Position } from './parse-json.ts'
+
+/** The deepest nesting of objects and arrays a file may have; deeper is `INVALID`. */
+export const MAX_DEPTH = 100
+
+/** Finds where a path (segments) of a parsed document is written: its key, or its value. */
+export type Locate = (segments: readonly string[], at: 'key' | 'value') => Position | undefined
+
+/** A YAML mapping read into plain data, with a way back to where each path is written. */
+export interface YamlResult {
+  readonly value: Record<string, unknown>
+  readonly locate: Locate
+}
+
+/** The issue message for a document nested deeper than `MAX_DEPTH`. */
+export const TOO_DEEP = `nesting is deeper than ${MAX_DEPTH} levels`
+
+/** How many alias expansions a document may do: enough for real reuse, too few for an alias bomb. */
+const MAX_ALIAS_COUNT = 50
+/** More syntax errors than this are summed up in one last issue. */
+const MAX_REPORTED = 20
+
+/**
+ * Parses one YAML 1.2 document (core schema: no `!!binary`, `!!set` or timestamps, unknown tags are errors) into plain
+ * data. Duplicate keys, syntax errors, warnings, a top level that is not a mapping, nesting deeper than `MAX_DEPTH`
+ * and alias bombs become issues with the line and column. `source` names the file in the issues.
+ */
+export function parseYaml(
+  text: string,
+  source: string,
+): { readonly result: YamlResult } | { readonly issues: ConfigIssue[] } {
+  const composed = composeYaml(text)
+  if ('deep' in composed) {
+    const { path, offset } = composed.deep
+    return {
+      issues: [
+        issue('INVALID', path, TOO_DEEP, {
+          source,
+          ...positionOf(composed.lineCounter, offset),
+        }),
+      ],
+    }
+  }
+  const { doc, locate, lineCounter } = composed
+  const problems = [...doc.errors, ...doc.warnings]
+  if (problems.length > 0) return { issues: yamlIssues(problems, lineCounter, source) }
+  if (!isMap(doc.contents)) {
+    const offset = doc.contents?.range?.[0] ?? 0
+    return {
+      issues: [
+        issue('PARSE_ERROR', '', NOT_A_MAPPING, {
+          source,
+          ...positionOf(lineCounter, offset),
+        }),
+      ],
+    }
+  }
+  try {
+    return { result: { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate } }
+  } catch (error) {
+    return {
+      issues: [
+        issue('PARSE_ERROR', '', `cannot expand the document's aliases: ${(error as Error).message}`, {
+          source,
+        }),
+      ],
+    }
+  }
+}
+
+/**
+ * Composes YAML (or JSON, a subset of it) into a document after checking the nesting depth on the concrete syntax
+ * tree, iteratively, so a 10,000-level document is an error and never a deep recursion.
+ */
+export function composeYaml(
+  text: string,
+):
+  | { readonly deep: { readonly path: string; readonly offset: number }; readonly lineCounter: LineCounter }
+  | { readonly doc: Document.Parsed; readonly locate: Locate; readonly lineCounter: LineCounter } {
+  const lineCounter = new LineCounter()
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text))
+  const deep = tooDeep(tokens)
+  if (deep) return { deep, lineCounter }
+  const composer = new Composer({
+    schema: 'core',
+    resolveKnownTags: false,
+    stringKeys: true,
+    uniqueKeys: true,
+  })
+  let doc: Document.Parsed | undefined
+  for (const next of composer.compose(tokens, true, text.length)) {
+    if (!doc) doc = next
+    else {
+      doc.errors.push(...next.errors)
+      const where: [number, number] = [next.range[0], next.range[1]]
+      doc.errors.push(
+        new YAMLParseError(where, 'MULTIPLE_DOCS', 'a file holds one document; a second starts here'),
+      )
+      break
+    }
+  }
+  // compose(…, forceDoc = true) always yields a document, even for an empty text.
+  const parsed = doc!
+  const locate: Locate = (segments, at) => {
+    const range = rangeOf(parsed, segments, at)
+    return range === undefined ? undefined : positionOf(lineCounter, range)
+  }
+  return { doc: parsed, locate, lineCounter }
+}
+
+// --- internal ---
+
+function yamlIssues(problems: readonly YAMLError[], lineCounter: LineCounter, source: string): ConfigIssue[] {
+  const issues = problems
+    .slice(0, MAX_REPORTED)
+    .map((p) => issue('PARSE_ERROR', '', p.message, { source, ...positionOf(lineCounter, p.pos[0]) }))
+  if (problems.length > MAX_REPORTED) {
+    issues.push(issue('PARSE_ERROR', '', `${problems.length - MAX_REPORTED} more problems`, { source }))
+  }
+  return issues
+}
+
+function positionOf(lineCounter: LineCounter, offset: number): Position {
+  const { line, col } = lineCounter.linePos(offset)
+  return { line, column: col }
+}
+
+/** The first collection nested deeper than `MAX_DEPTH`, with the path to it; a walk with its own stack. */
+function tooDeep(tokens: readonly CST.Token[]): { path: string; offset: number } | undefined {
+  const stack: [CST.Token | null | undefined, number, string][] = tokens.map((t) => [t, 0, ''])
+  while (stack.length > 0) {
+    const [token, depth, path] = stack.pop()!
+    if (!token) continue
+    if (token.type === 'document') stack.push([token.value, depth, path])
+    else if (CST.isCollection(token)) {
+      if (depth + 1 > MAX_DEPTH) return { path, offset: token.offset }
+      token.items.forEach((item, index) => {
+        const key = item.key ? (CST.resolveAsScalar(item.key)?.value ?? '?') : String(index)
+        stack.push([item.key, depth + 1, path], [item.value, depth + 1, joinPath(path, key)])
+      })
+    }
+  }
+  return undefined
+}
+
+/** The offset where a path's key or value is written, or its nearest written parent's when the path goes on no further. */
+function rangeOf(doc: Document.Parsed, segments: readonly string[], at: 'key' | 'value'): number | undefined {
+  let node: unknown = doc.contents
+  let offset = doc.contents?.range[0]
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!
+    let next: unknown
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment)
+      if (!pair) return offset
+      next = at === 'key' && i === segments.length - 1 ? pair.key : pair.value
+    } else if (isSeq(node)) next = node.items[Number(segment)]
+    if (!isNode(next)) return offset
+    node = next
+    offset = next.range?.[0] ?? offset
+  }
+  return offset
+}
