@@ -26,7 +26,12 @@ export class AdapterHost<TConfig> {
 
   async start(adapters: readonly Adapter<TConfig>[]): Promise<void> {
     for (const adapter of adapters) {
-      const setState = this.store.slot(adapter.name)
+      const slot = this.store.slot(adapter.name)
+      let reported = false
+      const setState = (state: AdapterState, error?: unknown) => {
+        reported = true
+        slot(state, error)
+      }
       const controller = new AbortController()
       const api = this.store.api
       const ctx: AdapterContext<TConfig> = {
@@ -40,7 +45,8 @@ export class AdapterHost<TConfig> {
       try {
         const handle = await adapter.start(ctx)
         this.#running.push({ name: adapter.name, handle, controller, setState })
-        setState('running')
+        // An adapter that already said how it is (e.g. `failed`: its server is down) keeps that state.
+        if (!reported) slot('running')
       } catch (error) {
         controller.abort()
         setState('failed', error)

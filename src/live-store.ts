@@ -6,7 +6,7 @@ import type { z } from 'zod'
 import { ConfigError, formatIssues, issue } from './errors.ts'
 import type { ConfigHistory } from './history.ts'
 import { explainPath, messageOf } from './layers.ts'
-import { loadLayers, type PrepareEnv, prepare } from './machines/prepare.ts'
+import { type PrepareEnv, prepare, readOverrides, readSources } from './machines/prepare.ts'
 import type { Applied, Committed, Intent, Prepared, Txn } from './machines/transaction.ts'
 import { createTransactionMachine, type TransactionEvent } from './machines/transaction-machine.ts'
 import type { ParticipantSet } from './participants.ts'
@@ -94,6 +94,11 @@ export class LiveStore<TConfig> {
   #drained: (() => void) | undefined
   #loading = false
   #outbox: Txn[] = []
+  /** True while a reload reads the overrides backend: submissions wait in the outbox. */
+  #holding = false
+  /** Transactions sent to the machine and not settled yet. */
+  #inFlight = 0
+  #idleWaiters: (() => void)[] = []
   #again: { meta: UpdateMeta | undefined; waiters: ((result: UpdateResult) => void)[] } | undefined
   #closed = false
   #closing: Promise<void> | undefined
@@ -369,6 +374,7 @@ export class LiveStore<TConfig> {
     source: string,
     waiters: Txn['waiters'],
     startedAt: number,
+    first = false,
   ): void {
     if (this.#closed) {
       const result: UpdateResult = {
@@ -388,13 +394,23 @@ export class LiveStore<TConfig> {
     }
     this.#pending++
     this.#phase(txn, 'started', this.#live.revision)
+    if (first) {
+      this.#outbox.unshift(txn)
+      return
+    }
     // Everything submitted in this tick goes in one event, so concurrent callers can share a pass (group commit).
     if (this.#outbox.push(txn) === 1) queueMicrotask(this.#flush)
   }
 
   readonly #flush = (): void => {
+    if (!this.#holding) this.#sendOutbox()
+  }
+
+  #sendOutbox(): void {
     const txns = this.#outbox
+    if (txns.length === 0) return
     this.#outbox = []
+    this.#inFlight += txns.length
     const kind = txns[0]!.intent.kind
     const type: TransactionEvent['type'] = txns.every((t) => t.intent.kind === kind)
       ? `config.${kind}`
@@ -406,9 +422,19 @@ export class LiveStore<TConfig> {
     this.#loading = true
     this.#pending++
     const startedAt = performance.now()
-    loadLayers(this.#parts.env)
-      .then(
-        (loaded): Intent => ({ kind: 'reload', loaded }),
+    const env = this.#parts.env
+    readSources(env)
+      .then(async (sources): Promise<Intent> => {
+        if (!env.backend) return { kind: 'reload', loaded: { sources } }
+        // The backend may be shared by other instances: read it in transaction order. Hold new submissions, let
+        // the machine drain, read, then queue the reload first, so nothing slips between the read and its use.
+        this.#holding = true
+        this.#sendOutbox()
+        await this.#machineIdle()
+        const overrides = await readOverrides(env)
+        return { kind: 'reload', loaded: overrides === undefined ? { sources } : { sources, overrides } }
+      })
+      .catch(
         (error): Intent => ({
           kind: 'reload',
           failed:
@@ -417,12 +443,19 @@ export class LiveStore<TConfig> {
       )
       .then((intent) => {
         this.#loading = false
-        this.#send(intent, meta, 'reload', waiters, startedAt)
+        this.#holding = false
+        this.#send(intent, meta, 'reload', waiters, startedAt, true)
+        this.#sendOutbox()
         this.#done()
         const again = this.#again
         this.#again = undefined
         if (again) this.#load(again.meta, again.waiters)
       })
+  }
+
+  #machineIdle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
 
   #done(): void {
@@ -505,6 +538,7 @@ export class LiveStore<TConfig> {
     }
     this.#parts.hooks.onOutcome?.(record)
     for (const waiter of txn.waiters) waiter(result)
+    if (--this.#inFlight === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve()
     this.#done()
   }
 

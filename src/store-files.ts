@@ -46,8 +46,8 @@ export function openStoreFiles(options: ConfigStoreOptions<never>, logger: Logge
   let failedAudits = 0
   return {
     backend,
-    snapshots: base ? createJsonFile(`${base}.snapshots.json`, parseSnapshots) : undefined,
-    lastGood: base && lastKnownGood ? createJsonFile(`${base}.last-good.json`, parseLastGood) : undefined,
+    snapshots: base ? createJsonFile(`${base}.snapshots.json`, { parse: parseSnapshots }) : undefined,
+    lastGood: base && lastKnownGood ? createJsonFile(`${base}.last-good.json`, { parse: parseLastGood }) : undefined,
     audit(record) {
       log?.append(record).catch((error: unknown) => {
         if (failedAudits++ === 0) logger.error(`audit log ${audit?.file} failed: ${messageOf(error)}`)

@@ -1,7 +1,7 @@
 import { freeze, type Immer } from 'immer'
 import type { z } from 'zod'
 import { ConfigError, issue } from '../errors.ts'
-import { type LayerState, loadSources, mergeLayerState } from '../layers.ts'
+import { type LayerState, type LoadedLayer, loadSources, mergeLayerState } from '../layers.ts'
 import { checkTree } from '../schema/check-tree.ts'
 import { REDACTED, type Redactor } from '../schema/redactor.ts'
 import { cloneData } from '../tree/clone.ts'
@@ -104,10 +104,6 @@ function fromUpdate<TConfig>(
   return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
 }
 
-/**
- * A reload's reads: every source, then the overrides backend (another instance may have written it).
- * Throws a `ConfigError` with every issue when a source cannot be read.
- */
 /** One path, one value: a path copy instead of an immer draft. */
 function fromSet<TConfig>(
   env: PrepareEnv<TConfig>,
@@ -125,14 +121,21 @@ function fromSet<TConfig>(
   return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
 }
 
-export async function loadLayers<TConfig>(env: PrepareEnv<TConfig>): Promise<LoadedLayers> {
-  const sources = await loadSources(env.sources, { environment: env.environment, schema: env.schema })
-  if (!env.backend) return { sources }
+/** A reload's first read: every source. Throws a `ConfigError` with every issue when one cannot be read. */
+export function readSources<TConfig>(env: PrepareEnv<TConfig>): Promise<LoadedLayer[]> {
+  return loadSources(env.sources, { environment: env.environment, schema: env.schema })
+}
+
+/** A reload's second read: the overrides backend, which another instance may have written. */
+export async function readOverrides<TConfig>(
+  env: PrepareEnv<TConfig>,
+): Promise<Readonly<Record<string, unknown>> | undefined> {
+  if (!env.backend) return undefined
   const doc = await env.backend.load({
     environment: env.environment,
     report: (w) => env.report(w.code, w.message),
   })
-  return { sources, overrides: doc?.overrides ?? {} }
+  return doc?.overrides ?? {}
 }
 
 function fromReload<TConfig>(
@@ -143,7 +146,11 @@ function fromReload<TConfig>(
   const layers: LayerState = {
     ...live.layers,
     sources: loaded.sources,
-    overrides: loaded.overrides ?? live.layers.overrides,
+    // Same content, same object: a reload that read back what is live changes nothing.
+    overrides:
+      loaded.overrides === undefined || deepEqual(loaded.overrides, live.layers.overrides)
+        ? live.layers.overrides
+        : loaded.overrides,
   }
   const candidate = reconcile(live.config, mergeLayerState(layers))
   const version = loaded.sources

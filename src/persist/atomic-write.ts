@@ -1,29 +1,57 @@
 import { randomBytes } from 'node:crypto'
-import { open, rename, rm } from 'node:fs/promises'
+import { type FileHandle, open, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
+/** Options of `writeFileAtomic`. */
+export interface WriteFileAtomicOptions {
+  /**
+   * Flush the file and then its directory entry to disk before resolving, so the new content survives a power cut
+   * and not only a crash of the process. Turn it off only for scratch files.
+   * @default true
+   */
+  readonly fsync?: boolean
+  /**
+   * Permission bits of the written file, set exactly (the umask does not reduce them).
+   * @default the target's current mode; for a new file 0o666 less the umask
+   */
+  readonly mode?: number
+}
+
 /**
- * Replaces a file so that readers see the old content or the new, never a mix: write a temp file in the same
- * directory, fsync it, rename it over the target, fsync the directory. On failure the temp file is removed and the
- * original error (with its `code`: EACCES, ENOSPC, ENOTDIR, ...) is rethrown; the target is untouched.
+ * Replaces a file so that readers, and the file after a crash at any moment, hold the old content or the new, never
+ * a mix or an empty file: write a temp file `.<name>.<pid>.<random>.tmp` in the same directory, fsync it, rename it
+ * over the target, fsync the directory. A symlinked target keeps its link: the file it points at is replaced.
+ *
+ * On failure the temp file is removed and the original error is rethrown with its `code` (EACCES, ENOSPC, ENOTDIR,
+ * EISDIR, ...); the target is untouched. The parent directory must exist. Only when the last step, the directory fsync,
+ * fails is the new content already in place: the error is thrown all the same, since it may not survive a power cut.
+ * A process killed mid-write can leave its hidden temp file behind, never a broken target.
+ * @example
+ * await writeFileAtomic('.hotconf/overrides.json', `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 })
  */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
-  { fsync = true, mode = 0o644 }: { fsync?: boolean; mode?: number } = {},
+  { fsync = true, mode }: WriteFileAtomicOptions = {},
 ): Promise<void> {
-  const dir = dirname(path)
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  // A missing or unreadable target is written as given; open() then reports the real error.
+  const target = await realpath(path).catch(() => path)
+  const dir = dirname(target)
+  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  const bits = mode ?? (await currentMode(target))
+  let handle: FileHandle | undefined
   try {
-    const handle = await open(temp, 'wx', mode)
-    try {
-      await handle.writeFile(data)
-      if (fsync) await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, path)
+    // Created owner-only when a mode is asked for, so no other user can open it before chmod narrows or widens it.
+    handle = await open(temp, 'wx', bits === undefined ? 0o666 : 0o600)
+    if (bits !== undefined) await handle.chmod(bits)
+    await handle.writeFile(data)
+    if (fsync) await handle.sync()
+    // Some filesystems (NFS) report a failed write only at close: it must fail the write.
+    await handle.close()
+    handle = undefined
+    await rename(temp, target)
   } catch (error) {
+    await handle?.close().catch(() => {})
     await rm(temp, { force: true }).catch(() => {})
     throw error
   }
@@ -32,12 +60,25 @@ export async function writeFileAtomic(
 
 // --- internal ---
 
+/** Errors of a directory fsync that mean "not supported here" (Windows, some network filesystems), not "failed". */
+const UNSUPPORTED_DIR_SYNC = new Set(['EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP', 'EBADF'])
+
+async function currentMode(file: string): Promise<number | undefined> {
+  return stat(file).then(
+    (stats) => stats.mode & 0o7777,
+    () => undefined,
+  )
+}
+
 async function syncDir(dir: string): Promise<void> {
-  // The rename is durable only once the directory entry is; some filesystems refuse fsync on a directory.
-  const handle = await open(dir, 'r')
+  // The rename is durable only once the directory entry is on disk.
+  let handle: FileHandle | undefined
   try {
-    await handle.sync().catch(() => {})
+    handle = await open(dir, 'r')
+    await handle.sync()
+  } catch (error) {
+    if (!UNSUPPORTED_DIR_SYNC.has((error as NodeJS.ErrnoException).code ?? '')) throw error
   } finally {
-    await handle.close()
+    await handle?.close()
   }
 }

@@ -1,39 +1,73 @@
-import { type FileHandle, mkdir, open } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { type FileHandle, open } from 'node:fs/promises'
+import { withParentDir } from './with-parent-dir.ts'
 
-/** An append-only JSONL file: one line per transaction outcome. */
+/** An append-only JSONL file: one line per record. */
 export interface AuditLog {
+  /**
+   * Appends `record` as one JSON line and resolves once it is on disk (`datasync`). Rejects when the record cannot
+   * be serialized (a cycle, a BigInt) or the write fails; later appends are not affected.
+   */
   append(record: object): Promise<void>
+  /** Waits for pending appends, then closes the file. Appends after `close` reject. */
   close(): Promise<void>
 }
 
 /**
- * Appends are serialized (lines never interleave, order of calls kept), each one line in one `write`, then
- * `datasync`. A failed append rejects; the store logs it and goes on: an audit failure never blocks config changes,
- * because refusing every change while the log disk is full would take away the means to fix things.
+ * Opens an audit log (the file and its parent directories are created on the first append). Appends are queued:
+ * lines never interleave and keep the order of the calls, even from concurrent callers. Each line goes out in one
+ * `write` on a file opened for appending, so other processes appending to the same file do not split it either, and
+ * is followed by `datasync`, so a record that resolved survives a crash.
+ *
+ * A failed append only rejects. The store logs and counts it and carries on: an audit failure never blocks config
+ * changes, because refusing every change while the log disk is full would also refuse the change that fixes things.
+ * A file that could not be opened is tried again on the next append.
+ * @example
+ * const audit = createAuditLog('/var/log/app/config-audit.jsonl')
+ * await audit.append({ at: new Date().toISOString(), actor: 'ops@x', status: 'committed', revision: 7 })
+ * await audit.close()
  */
 export function createAuditLog(file: string): AuditLog {
   let handle: Promise<FileHandle> | undefined
-  let tail: Promise<void> = Promise.resolve()
-  const opened = () => {
-    handle ??= mkdir(dirname(file), { recursive: true }).then(() => open(file, 'a'))
-    return handle
+  let queue: Promise<unknown> = Promise.resolve()
+  let closed = false
+
+  function opened(): Promise<FileHandle> {
+    if (handle) return handle
+    const opening = withParentDir(file, () => open(file, 'a'))
+    // Forget a failed open so the next append tries again (the directory may be back, the disk freed).
+    opening.catch(() => {
+      if (handle === opening) handle = undefined
+    })
+    handle = opening
+    return opening
   }
-  return {
-    append(record) {
-      const line = `${JSON.stringify(record)}\n`
-      const done = tail.then(async () => {
-        const h = await opened()
-        await h.write(line)
-        await h.datasync()
-      })
-      tail = done.catch(() => {})
-      return done
-    },
-    async close() {
-      await tail
-      if (handle) await (await handle.catch(() => undefined))?.close()
-      handle = undefined
-    },
+
+  async function append(record: object): Promise<void> {
+    if (closed) throw new Error(`audit log ${file} is closed`)
+    // JSON.stringify escapes line breaks inside strings, so the record is exactly one line.
+    const line = Buffer.from(`${JSON.stringify(record)}\n`)
+    const done = queue.then(() => writeLine(line))
+    queue = done.catch(() => {})
+    return done
   }
+
+  async function writeLine(line: Buffer): Promise<void> {
+    const h = await opened()
+    let { bytesWritten } = await h.write(line)
+    // A short write (a nearly full disk) would leave half a line: finish it before the next record starts.
+    while (bytesWritten < line.length) {
+      bytesWritten += (await h.write(line, bytesWritten)).bytesWritten
+    }
+    await h.datasync()
+  }
+
+  async function close(): Promise<void> {
+    closed = true
+    await queue
+    const h = await handle?.catch(() => undefined)
+    handle = undefined
+    await h?.close()
+  }
+
+  return { append, close }
 }

@@ -5,38 +5,51 @@ import type { OverridesBackend, PersistedOverrides } from '../types.ts'
 import { createJsonFile } from './json-file.ts'
 
 /**
- * Runtime overrides in a JSON file, written atomically (temp file, fsync, rename, fsync the directory). It holds
- * only the overridden paths plus `{ revision, updatedAt, environment }`. A missing file means no overrides; a
- * corrupt one is moved aside and reported, and the store starts from the other layers.
- * @example createConfigStore({ schema, overrides: { file: '.hotconf/overrides.json' } })
+ * Runtime overrides in a JSON file, written atomically (temp file, fsync, rename, fsync the directory), owner-only:
+ *
+ * ```json
+ * { "hotconf": 1, "revision": 7, "updatedAt": "2025-01-01T00:00:00.000Z", "environment": "production",
+ *   "overrides": { "pool": { "max": 30 } } }
+ * ```
+ *
+ * It holds only the overridden paths. A missing file means no overrides. A corrupt one (not JSON, truncated, a
+ * wrong shape, another format version, or a `__proto__` / `constructor` / `prototype` key anywhere) is moved aside
+ * to `<name>.corrupt-<time>` and reported, and the store starts from the other layers. `save` rejects with the
+ * original error (the store turns it into `PERSIST_FAILED` and rolls back) and leaves the file as it was.
+ * @example createConfigStore({ schema, overrides: { backend: fileOverrides('.hotconf/overrides.json') } })
  */
 export function fileOverrides(path: string): OverridesBackend {
   const absolute = resolve(path)
-  const file = createJsonFile<PersistedOverrides & { readonly hotconf?: number }>(absolute, parseOverrides)
+  const file = createJsonFile(absolute, { parse: parseOverrides })
   return {
     name: `file:${path}`,
     files: [absolute],
     load: (ctx) => file.read(ctx.report),
-    async save(doc) {
-      await file.write({ hotconf: 1, ...doc })
+    async save({ revision, updatedAt, environment, overrides }) {
+      await file.write({ hotconf: FORMAT, revision, updatedAt, environment, overrides })
     },
   }
 }
 
 // --- internal ---
 
-function parseOverrides(raw: unknown): PersistedOverrides {
-  if (!isPlainObject(raw)) throw new Error('not a JSON object')
-  const { overrides, revision, updatedAt, environment } = raw
-  if (!isPlainObject(overrides)) throw new Error('"overrides" must be an object')
-  if (typeof revision !== 'number' || !Number.isInteger(revision))
-    throw new Error('"revision" must be an integer')
-  const forbidden = findForbiddenKeys(overrides, 'overrides')
-  if (forbidden.length > 0) throw new Error(`forbidden key at ${forbidden[0]!.path}`)
-  return {
-    overrides,
-    revision,
-    updatedAt: typeof updatedAt === 'string' ? updatedAt : '',
-    environment: typeof environment === 'string' ? environment : '',
+/** The `hotconf` field: the layout of the document, bumped only by an incompatible change. */
+const FORMAT = 1
+
+/** The stored document; `hotconf` is absent only from files written by hand. */
+type OverridesDocument = PersistedOverrides & { readonly hotconf?: number }
+
+function parseOverrides(raw: Record<string, unknown>): OverridesDocument {
+  const forbidden = findForbiddenKeys(raw)[0]
+  if (forbidden) throw new Error(`${forbidden.message} (at ${forbidden.path})`)
+  const { hotconf = FORMAT, revision, updatedAt = '', environment = '', overrides } = raw
+  if (hotconf !== FORMAT)
+    throw new Error(`"hotconf" is ${String(hotconf)}, this version reads format ${FORMAT}`)
+  if (!Number.isSafeInteger(revision) || (revision as number) < 0) {
+    throw new Error('"revision" must be a non-negative integer')
   }
+  if (typeof updatedAt !== 'string') throw new Error('"updatedAt" must be a string')
+  if (typeof environment !== 'string') throw new Error('"environment" must be a string')
+  if (!isPlainObject(overrides)) throw new Error('"overrides" must be an object')
+  return { hotconf: FORMAT, revision: revision as number, updatedAt, environment, overrides }
 }

@@ -1,57 +1,123 @@
-import { mkdir, readFile, rename } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile, rename } from 'node:fs/promises'
 import { ConfigError, issue } from '../errors.ts'
 import { messageOf } from '../layers.ts'
+import { parseJson } from '../sources/parse-json.ts'
+import type { ConfigIssue } from '../types.ts'
 import { writeFileAtomic } from './atomic-write.ts'
+import { withParentDir } from './with-parent-dir.ts'
 
 /** How a JSON file reports that it was corrupt and moved aside. */
 export type CorruptReport = (warning: { readonly code: 'CORRUPT_FILE'; readonly message: string }) => void
 
-/** A small typed JSON document on disk, written atomically, that never stops the service when corrupt. */
+/** Options of `createJsonFile`. */
+export interface JsonFileOptions<T> {
+  /** Checks the shape of the parsed document (a JSON object) and returns it typed; throws when it is wrong. */
+  parse(raw: Record<string, unknown>): T
+}
+
+/** A small typed JSON document on disk, written atomically, that never stops the service when it is corrupt. */
 export interface JsonFile<T> {
   readonly path: string
-  /** `undefined` when missing, or when corrupt: then it is moved aside to `<name>.corrupt-<time>` and reported. */
+  /**
+   * The document; `undefined` when the file is missing. A corrupt file (not JSON, truncated, empty, not an object,
+   * or refused by `parse`) is renamed to `<name>.corrupt-<ISO time, ':' as '-'>` in the same directory, reported
+   * once, and read as missing. Throws a `ConfigError` `SOURCE_FAILED` only when the file cannot be read at all.
+   */
   read(report: CorruptReport): Promise<T | undefined>
+  /**
+   * Replaces the file atomically with pretty JSON and a final newline, owner-only (`0o600`: overrides and snapshots
+   * may hold secret values). Creates missing parent directories. Rejects with the original error (EACCES, ENOSPC,
+   * ENOTDIR when a path component is a regular file, ...) and leaves the file as it was. Writes happen in call
+   * order, so the last call wins.
+   */
   write(doc: T): Promise<void>
 }
 
 /**
- * @param parse checks the shape of the parsed JSON and returns the document; throws when it is wrong.
+ * A typed JSON document on disk: runtime overrides, named snapshots, the last known good config. Nothing is read or
+ * written until `read` or `write` is called.
+ * @example
+ * const file = createJsonFile('.hotconf/state.json', {
+ *   parse: (raw) => {
+ *     if (typeof raw.revision !== 'number') throw new Error('"revision" must be a number')
+ *     return { revision: raw.revision }
+ *   },
+ * })
+ * const doc = (await file.read((w) => logger.warn(w.message))) ?? { revision: 0 }
+ * await file.write({ revision: doc.revision + 1 })
  */
-export function createJsonFile<T>(path: string, parse: (raw: unknown) => T): JsonFile<T> {
-  return {
-    path,
-    async read(report) {
-      let text: string
-      try {
-        text = await readFile(path, 'utf8')
-      } catch (error) {
-        // ENOTDIR: a path component is a file, so this file cannot exist either.
-        const code = (error as NodeJS.ErrnoException).code
-        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-        throw new ConfigError(
-          issue('SOURCE_FAILED', '', `cannot read ${path}: ${messageOf(error)}`, { source: path }),
-          {
-            cause: error,
-          },
-        )
-      }
-      try {
-        return parse(JSON.parse(text))
-      } catch (error) {
-        const aside = `${path}.corrupt-${new Date().toISOString().replaceAll(':', '-')}`
-        await rename(path, aside)
-        report({
-          code: 'CORRUPT_FILE',
-          message: `${path} is corrupt (${messageOf(error)}); moved aside to ${aside}`,
-        })
-        return undefined
-      }
-    },
-    async write(doc) {
-      await mkdir(dirname(path), { recursive: true })
-      // Owner only: overrides and snapshots may hold secret values.
-      await writeFileAtomic(path, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 })
-    },
+export function createJsonFile<T>(path: string, options: JsonFileOptions<T>): JsonFile<T> {
+  if (typeof options?.parse !== 'function') {
+    throw new ConfigError(
+      issue(
+        'BAD_OPTIONS',
+        'parse',
+        `createJsonFile(${path}) needs { parse(raw) } that checks the document's shape`,
+      ),
+    )
   }
+  const { parse } = options
+  let writes: Promise<unknown> = Promise.resolve()
+
+  async function read(report: CorruptReport): Promise<T | undefined> {
+    const text = await readText(path)
+    if (text === undefined) return undefined
+    const parsed = parseJson(text, path)
+    let problem: string
+    if ('value' in parsed) {
+      try {
+        return parse(parsed.value)
+      } catch (error) {
+        problem = messageOf(error)
+      }
+    } else {
+      problem = describe(parsed.issues[0]!)
+    }
+    report({ code: 'CORRUPT_FILE', message: await moveAside(path, problem) })
+    return undefined
+  }
+
+  async function write(doc: T): Promise<void> {
+    const text = `${JSON.stringify(doc, null, 2)}\n`
+    const done = writes.then(() => withParentDir(path, () => writeFileAtomic(path, text, { mode: 0o600 })))
+    writes = done.catch(() => {})
+    return done
+  }
+
+  return { path, read, write }
+}
+
+// --- internal ---
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    // ENOTDIR: a path component is a regular file, so this file cannot exist either; writing will say why.
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw new ConfigError(
+      issue('SOURCE_FAILED', '', `cannot read ${path}: ${messageOf(error)}`, { source: path }),
+      {
+        cause: error,
+      },
+    )
+  }
+}
+
+/** Renames the corrupt file out of the way and says what happened; a file that cannot be moved is still reported. */
+async function moveAside(path: string, problem: string): Promise<string> {
+  const aside = `${path}.corrupt-${new Date().toISOString().replaceAll(':', '-')}`
+  try {
+    await rename(path, aside)
+    return `${path} is corrupt (${problem}); moved aside to ${aside}`
+  } catch (error) {
+    return `${path} is corrupt (${problem}); could not move it aside to ${aside}: ${messageOf(error)}`
+  }
+}
+
+function describe(parseIssue: ConfigIssue): string {
+  return parseIssue.line === undefined
+    ? parseIssue.message
+    : `line ${parseIssue.line}, column ${parseIssue.column}: ${parseIssue.message}`
 }
