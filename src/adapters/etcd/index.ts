@@ -1,0 +1,6 @@
+export type { EtcdIsolation } from './conflict-scope.ts'
+export type { EtcdConnectionOptions } from './etcd-client.ts'
+export { type EtcdCluster, type EtcdClusterOptions, etcdCluster } from './etcd-cluster.ts'
+export { type EtcdOverridesOptions, etcdOverrides } from './etcd-overrides.ts'
+export { type EtcdSourceOptions, etcdSource } from './etcd-source.ts'
+export { type EtcdSyncOptions, etcdSync } from './etcd-sync.ts'
