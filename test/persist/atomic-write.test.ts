@@ -91,16 +91,19 @@ describe('writeFileAtomic', () => {
     expect(await readdir(join(dir, 'target.json'))).toEqual([])
   })
 
-  it.skipIf(asRoot)(`rejects with EACCES and keeps the old file when the directory is read-only${CHMOD_SKIP}`, async () => {
-    const dir = await tempDir()
-    const target = join(dir, 'target.json')
-    await writeFile(target, 'old')
-    await withMode(dir, 0o555, async () => {
-      await expect(writeFileAtomic(target, 'new')).rejects.toMatchObject({ code: 'EACCES' })
-    })
-    expect(await readFile(target, 'utf8')).toBe('old')
-    expect(await readdir(dir)).toEqual(['target.json'])
-  })
+  it.skipIf(asRoot)(
+    `rejects with EACCES and keeps the old file when the directory is read-only${CHMOD_SKIP}`,
+    async () => {
+      const dir = await tempDir()
+      const target = join(dir, 'target.json')
+      await writeFile(target, 'old')
+      await withMode(dir, 0o555, async () => {
+        await expect(writeFileAtomic(target, 'new')).rejects.toMatchObject({ code: 'EACCES' })
+      })
+      expect(await readFile(target, 'utf8')).toBe('old')
+      expect(await readdir(dir)).toEqual(['target.json'])
+    },
+  )
 
   it('leaves a whole old or new document, never a torn one, when the writer is SIGKILLed at random moments', async () => {
     const module = await compiled(SOURCE)
@@ -136,7 +139,10 @@ async function compiled(source: string): Promise<string> {
 }
 
 /** Starts a writer `times` times on one target, kills each at a random moment, and returns what was left. */
-async function killWriterRepeatedly(module: string, times: number): Promise<{ text: string; names: string[] }[]> {
+async function killWriterRepeatedly(
+  module: string,
+  times: number,
+): Promise<{ text: string; names: string[] }[]> {
   const dir = await tempDir()
   const target = join(dir, 'target.json')
   await writeFile(target, JSON.stringify({ seq: 0, size: 3, body: '000' }))

@@ -34,7 +34,13 @@ describe('fileOverrides', () => {
     expect(await backend.save(doc)).toBeUndefined()
     const text = await readFile(path, 'utf8')
     expect(text).toBe(`${JSON.stringify({ hotconf: 1, ...doc }, null, 2)}\n`)
-    expect(Object.keys(JSON.parse(text))).toEqual(['hotconf', 'revision', 'updatedAt', 'environment', 'overrides'])
+    expect(Object.keys(JSON.parse(text))).toEqual([
+      'hotconf',
+      'revision',
+      'updatedAt',
+      'environment',
+      'overrides',
+    ])
     const ctx = context()
     expect(await backend.load(ctx)).toMatchObject(doc)
     expect(ctx.warnings).toEqual([])
@@ -66,9 +72,17 @@ describe('fileOverrides', () => {
     ['a fractional revision', '{"revision":1.5,"overrides":{}}', '"revision" must be a non-negative integer'],
     ['a numeric updatedAt', '{"revision":1,"updatedAt":5,"overrides":{}}', '"updatedAt" must be a string'],
     ['another format', '{"hotconf":2,"revision":1,"overrides":{}}', '"hotconf" is 2'],
-    ['a nested __proto__ key', '{"revision":2,"overrides":{"a":{"__proto__":{"polluted":1}}}}', 'at overrides.a.__proto__'],
+    [
+      'a nested __proto__ key',
+      '{"revision":2,"overrides":{"a":{"__proto__":{"polluted":1}}}}',
+      'at overrides.a.__proto__',
+    ],
     ['a top-level __proto__ key', '{"revision":2,"overrides":{},"__proto__":{"polluted":1}}', 'at __proto__'],
-    ['a constructor key', '{"revision":2,"overrides":{"constructor":{"prototype":{"polluted":1}}}}', 'constructor'],
+    [
+      'a constructor key',
+      '{"revision":2,"overrides":{"constructor":{"prototype":{"polluted":1}}}}',
+      'constructor',
+    ],
     ['a prototype key', '{"revision":2,"overrides":{"x":{"prototype":1}}}', 'at overrides.x.prototype'],
   ])('moves the file aside and reports it when it holds %s', async (_kind, content, why) => {
     const dir = await tempDir()
@@ -80,7 +94,9 @@ describe('fileOverrides', () => {
     expect(await backend.load(ctx)).toBeUndefined()
 
     const names = await readdir(dir)
-    expect(names).toEqual([expect.stringMatching(/^overrides\.json\.corrupt-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z$/)])
+    expect(names).toEqual([
+      expect.stringMatching(/^overrides\.json\.corrupt-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z$/),
+    ])
     expect(ctx.warnings).toEqual([
       { code: 'CORRUPT_FILE', message: expect.stringContaining(join(dir, names[0]!)) },
     ])

@@ -68,30 +68,33 @@ describe('createJsonFile', () => {
     ['empty', '', 'line 1, column 1'],
     ['a top-level list', '[1, 2]', 'top level must be a mapping'],
     ['the wrong shape', '{ "count": "three" }', '"count" must be a number'],
-  ])('moves the file aside, reports why, reads undefined, and writes anew when it is %s', async (_kind, content, why) => {
-    const dir = await tempDir()
-    const path = join(dir, 'state.json')
-    await writeFile(path, content)
-    const file = counterFile(path)
-    const report = reports()
+  ])(
+    'moves the file aside, reports why, reads undefined, and writes anew when it is %s',
+    async (_kind, content, why) => {
+      const dir = await tempDir()
+      const path = join(dir, 'state.json')
+      await writeFile(path, content)
+      const file = counterFile(path)
+      const report = reports()
 
-    expect(await file.read(report)).toBeUndefined()
+      expect(await file.read(report)).toBeUndefined()
 
-    const names = await readdir(dir)
-    expect(names).toHaveLength(1)
-    expect(names[0]).toMatch(CORRUPT_NAME)
-    const aside = join(dir, names[0]!)
-    expect(await readFile(aside, 'utf8')).toBe(content)
-    expect(report.calls).toHaveLength(1)
-    expect(report.calls[0]!.code).toBe('CORRUPT_FILE')
-    expect(report.calls[0]!.message).toContain(path)
-    expect(report.calls[0]!.message).toContain(aside)
-    expect(report.calls[0]!.message).toContain(why)
+      const names = await readdir(dir)
+      expect(names).toHaveLength(1)
+      expect(names[0]).toMatch(CORRUPT_NAME)
+      const aside = join(dir, names[0]!)
+      expect(await readFile(aside, 'utf8')).toBe(content)
+      expect(report.calls).toHaveLength(1)
+      expect(report.calls[0]!.code).toBe('CORRUPT_FILE')
+      expect(report.calls[0]!.message).toContain(path)
+      expect(report.calls[0]!.message).toContain(aside)
+      expect(report.calls[0]!.message).toContain(why)
 
-    await file.write({ count: 4 })
-    expect(await file.read(report)).toEqual({ count: 4 })
-    expect(report.calls).toHaveLength(1)
-  })
+      await file.write({ count: 4 })
+      expect(await file.read(report)).toEqual({ count: 4 })
+      expect(report.calls).toHaveLength(1)
+    },
+  )
 
   it('keeps the file’s content out of the report when the JSON is bad', async () => {
     const path = join(await tempDir(), 'state.json')
@@ -109,7 +112,11 @@ describe('createJsonFile', () => {
       .read(reports())
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConfigError)
-    expect(error).toMatchObject({ code: 'SOURCE_FAILED', issues: [{ source: path }], cause: { code: 'EISDIR' } })
+    expect(error).toMatchObject({
+      code: 'SOURCE_FAILED',
+      issues: [{ source: path }],
+      cause: { code: 'EISDIR' },
+    })
     expect((error as Error).message).toContain(path)
   })
 
@@ -136,17 +143,20 @@ describe('createJsonFile', () => {
     expect(await readdir(dir)).toEqual(['file.txt'])
   })
 
-  it.skipIf(asRoot)(`fails to write with EACCES and keeps the old file in a read-only directory${CHMOD_SKIP}`, async () => {
-    const dir = await tempDir()
-    const path = join(dir, 'state.json')
-    const file = counterFile(path)
-    await file.write({ count: 1 })
-    await withMode(dir, 0o555, async () => {
-      await expect(file.write({ count: 2 })).rejects.toMatchObject({ code: 'EACCES' })
-    })
-    expect(await file.read(reports())).toEqual({ count: 1 })
-    expect(await readdir(dir)).toEqual(['state.json'])
-  })
+  it.skipIf(asRoot)(
+    `fails to write with EACCES and keeps the old file in a read-only directory${CHMOD_SKIP}`,
+    async () => {
+      const dir = await tempDir()
+      const path = join(dir, 'state.json')
+      const file = counterFile(path)
+      await file.write({ count: 1 })
+      await withMode(dir, 0o555, async () => {
+        await expect(file.write({ count: 2 })).rejects.toMatchObject({ code: 'EACCES' })
+      })
+      expect(await file.read(reports())).toEqual({ count: 1 })
+      expect(await readdir(dir)).toEqual(['state.json'])
+    },
+  )
 
   it.skipIf(asRoot)(`still reports a corrupt file it cannot move aside${CHMOD_SKIP}`, async () => {
     const dir = await tempDir()
