@@ -16,7 +16,7 @@ import type { StoreCounters } from './stats.ts'
 import type { StoreStreams } from './streams.ts'
 import { cloneData } from './tree/clone.ts'
 import { diffTrees } from './tree/diff.ts'
-import { getAt, splitPath } from './tree/paths.ts'
+import { readerFor } from './tree/paths.ts'
 import type {
   AdapterState,
   ChangeSet,
@@ -142,7 +142,7 @@ export class LiveStore<TConfig> {
   }
 
   get(path: string): any {
-    return getAt(this.#config, splitPath(path))
+    return readerFor(path)(this.#config)
   }
 
   getSnapshot(): TConfig {
@@ -179,8 +179,7 @@ export class LiveStore<TConfig> {
 
   select(selector: string | ((config: TConfig) => unknown)): Observable<any> {
     if (typeof selector === 'function') return this.#parts.streams.select(selector)
-    const segments = splitPath(selector)
-    return this.#parts.streams.select((c) => getAt(c, segments))
+    return this.#parts.streams.select(readerFor(selector))
   }
 
   explain(path: string) {

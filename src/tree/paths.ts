@@ -35,6 +35,34 @@ export function getAt(root: unknown, segments: readonly string[]): unknown {
   return node
 }
 
+const readers = new Map<string, (root: unknown) => unknown>()
+
+/**
+ * A cached reader for a dotted path: `get()`'s hot path. It walks plain properties; a path with a segment that
+ * `Object.prototype` also has (`constructor`, `toString`, ...) takes the own-property walk, so it never reads
+ * an inherited value.
+ */
+export function readerFor(path: string): (root: unknown) => unknown {
+  let read = readers.get(path)
+  if (read === undefined) {
+    const segments = splitPath(path)
+    const n = segments.length
+    read = segments.some((k) => k in Object.prototype)
+      ? (root) => getAt(root, segments)
+      : (root) => {
+          let node = root
+          for (let i = 0; i < n; i++) {
+            if (node === null || typeof node !== 'object') return undefined
+            node = (node as Record<string, unknown>)[segments[i]!]
+          }
+          return node
+        }
+    if (readers.size >= CACHE_LIMIT) readers.clear()
+    readers.set(path, read)
+  }
+  return read
+}
+
 /** True when `path` equals `prefix` or lies below it (`pool.max` is under `pool`). */
 export function isUnder(path: string, prefix: string): boolean {
   return (
