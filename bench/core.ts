@@ -3,7 +3,7 @@
 // scaling from 100 to 100,000 keys, and commits per second. Median of interleaved rounds, min–max.
 //   node --conditions=source --import tsx bench/core.ts [--quick]
 
-import { createConfigStore } from 'hotconf'
+import { createConfigStore } from '../src/index.ts'
 import { Immer } from 'immer'
 import { Subject } from 'rxjs'
 import { z } from 'zod'

@@ -1,7 +1,7 @@
 // Propagation through etcd on loopback: from `update()` on instance A to the commit of the same change on B.
 // Run: node --conditions=source --import tsx bench/etcd.ts   (needs the `etcd` binary on PATH)
-import { createConfigStore } from 'hotconf'
-import { etcdCluster } from 'hotconf/etcd'
+import { createConfigStore } from '../src/index.ts'
+import { etcdCluster } from '../src/adapters/etcd/index.ts'
 import { z } from 'zod'
 import { startEtcd } from '../test/support/etcd-server.ts'
 

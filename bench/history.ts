@@ -1,7 +1,7 @@
 // Issue 5: heap retained by 1,000 history entries on a 10,000-key config (one key changed per commit) against
 // 1,000 structuredClone copies, and rollback latency on that config. Run with --expose-gc:
 //   node --conditions=source --import tsx --expose-gc bench/history.ts
-import { createConfigStore } from 'hotconf'
+import { createConfigStore } from '../src/index.ts'
 import { z } from 'zod'
 
 const gc = (globalThis as { gc?: () => void }).gc

@@ -10,8 +10,8 @@ import { Agent, request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { createConfigStore, secret } from 'hotconf'
-import { createAdminApp } from 'hotconf/http'
+import { createConfigStore, secret } from '../src/index.ts'
+import { createAdminApp } from '../src/adapters/http/index.ts'
 import { z } from 'zod'
 
 interface Load {
