@@ -1,1 +1,1 @@
-export { onSignal } from './on-signal.ts'
+export { type OnSignalOptions, onSignal } from './on-signal.ts'

@@ -1,0 +1,1 @@
+export { type WatchFilesOptions, watchFiles } from './watch-files.ts'
