@@ -1,0 +1,85 @@
+// The demo: a small HTTP service whose behaviour follows its config, changed live by file edits, SIGHUP and the
+// admin API. Run: npm start. `--smoke` runs a scripted tour and exits (CI uses it).
+import { randomBytes } from 'node:crypto'
+import { cp, mkdtemp } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createConfigStore } from 'hotconf'
+import { watchFiles } from 'hotconf/file'
+import { serveAdmin } from 'hotconf/http'
+import { onSignal } from 'hotconf/signal'
+import { envSource, fileSource } from 'hotconf/sources'
+import { printTransactions } from './print-transactions.ts'
+import { schema } from './schema.ts'
+import { smokeTour } from './smoke-tour.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const smoke = process.argv.includes('--smoke')
+const token = process.env.ADMIN_TOKEN ?? randomBytes(18).toString('base64url')
+let adminUrl = ''
+// The smoke tour edits files: it works on a copy, never on the shipped config.
+const workDir = smoke ? await mkdtemp(join(tmpdir(), 'hotconf-demo-')) : here
+if (smoke) await cp(join(here, 'config'), join(workDir, 'config'), { recursive: true })
+
+const store = await createConfigStore({
+  schema,
+  environment: process.env.APP_ENV ?? process.env.NODE_ENV ?? 'development',
+  sources: [
+    fileSource(join(workDir, 'config/default.yaml')),
+    fileSource(join(workDir, 'config/{environment}.yaml'), { optional: true }),
+    envSource({ prefix: 'APP_' }),
+  ],
+  // Warnings reach the console through printTransactions (events$); only errors go to the logger.
+  logger: { debug() {}, info() {}, warn() {}, error: (msg) => console.error(msg) },
+  overrides: { file: join(workDir, '.hotconf/overrides.json') },
+  audit: { file: join(workDir, '.hotconf/audit.jsonl') },
+  adapters: [
+    watchFiles({ debounceMs: 50 }),
+    onSignal('SIGHUP'),
+    serveAdmin({
+      port: Number(process.env.ADMIN_PORT ?? (smoke ? 0 : 7070)),
+      tokens: [{ name: 'demo-admin', token, role: 'admin' }],
+      onListen: ({ url }) => {
+        adminUrl = url
+      },
+    }),
+  ],
+})
+printTransactions(store as never, (line) => console.log(line))
+
+// The service reads the live config on every request: no restart, no stale copy.
+const hits: number[] = []
+const server = createServer((req, res) => {
+  const { greeting, rateLimit, features } = store.current
+  const now = Date.now()
+  while (hits.length > 0 && hits[0]! < now - 60_000) hits.shift()
+  if (hits.length >= rateLimit.perMinute) {
+    res.writeHead(429, { 'content-type': 'text/plain' }).end(`rate limit: ${rateLimit.perMinute}/min\n`)
+    return
+  }
+  hits.push(now)
+  const text = `${greeting.text}, ${greeting.name}!`
+  res.writeHead(200, { 'content-type': 'text/plain' }).end(`${features.shout ? text.toUpperCase() : text}\n`)
+  void req
+})
+const port = smoke ? 0 : store.current.service.port
+await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+const address = server.address()
+const serviceUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`
+
+console.log(`service   ${serviceUrl}   (try: curl ${serviceUrl})`)
+console.log(`admin API ${adminUrl}   token: ${token}`)
+console.log(`edit ${join(workDir, 'config/development.yaml')}, or: kill -HUP ${process.pid}`)
+
+const shutdown = async () => {
+  server.close()
+  await store.close()
+}
+if (smoke) {
+  await smokeTour({ store, serviceUrl, adminUrl, token, configDir: join(workDir, 'config') })
+  await shutdown()
+} else {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown())
+}
