@@ -34,6 +34,15 @@ describe('createConfigStore', () => {
     expect(error).toMatchObject({ code: 'BAD_OPTIONS', path: 'schema' })
   })
 
+  it('passes inspect through to xstate, so the inspector sees the machine and its events', async () => {
+    const seen: { type: string; event?: { type?: string } }[] = []
+    const store = await createConfigStore({ schema: appSchema, inspect: (e) => void seen.push(e as never) })
+    await store.set('pool.max', 11)
+    expect(seen.some((e) => e.type === '@xstate.actor')).toBe(true)
+    expect(seen.some((e) => e.type === '@xstate.event' && e.event?.type === 'config.set')).toBe(true)
+    await store.close()
+  })
+
   it('keeps current frozen at every depth', async () => {
     const store = await make({ limits: { a: 1 } })
     expect(isDeepFrozen(store.current)).toBe(true)
