@@ -3,10 +3,10 @@
 // scaling from 100 to 100,000 keys, and commits per second. Median of interleaved rounds, min–max.
 //   node --conditions=source --import tsx bench/core.ts [--quick]
 
-import { createConfigStore } from '../src/index.ts'
 import { Immer } from 'immer'
 import { Subject } from 'rxjs'
 import { z } from 'zod'
+import { createConfigStore } from '../src/index.ts'
 
 const quick = process.argv.includes('--quick')
 const ROUNDS = quick ? 2 : 5

@@ -1,8 +1,9 @@
 // Propagation through etcd on loopback: from `update()` on instance A to the commit of the same change on B.
 // Run: node --conditions=source --import tsx bench/etcd.ts   (needs the `etcd` binary on PATH)
-import { createConfigStore } from '../src/index.ts'
-import { etcdCluster } from '../src/adapters/etcd/index.ts'
+
 import { z } from 'zod'
+import { etcdCluster } from '../src/adapters/etcd/index.ts'
+import { createConfigStore } from '../src/index.ts'
 import { startEtcd } from '../test/support/etcd-server.ts'
 
 const schema = z.object({ pool: z.object({ max: z.number().int().default(10) }) })

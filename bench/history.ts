@@ -1,8 +1,9 @@
 // Issue 5: heap retained by 1,000 history entries on a 10,000-key config (one key changed per commit) against
 // 1,000 structuredClone copies, and rollback latency on that config. Run with --expose-gc:
 //   node --conditions=source --import tsx --expose-gc bench/history.ts
-import { createConfigStore } from '../src/index.ts'
+
 import { z } from 'zod'
+import { createConfigStore } from '../src/index.ts'
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with --expose-gc')

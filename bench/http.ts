@@ -10,9 +10,9 @@ import { Agent, request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { createConfigStore, secret } from '../src/index.ts'
-import { createAdminApp } from '../src/adapters/http/index.ts'
 import { z } from 'zod'
+import { createAdminApp } from '../src/adapters/http/index.ts'
+import { createConfigStore, secret } from '../src/index.ts'
 
 interface Load {
   readonly url: string

@@ -47,7 +47,8 @@ export function openStoreFiles(options: ConfigStoreOptions<never>, logger: Logge
   return {
     backend,
     snapshots: base ? createJsonFile(`${base}.snapshots.json`, { parse: parseSnapshots }) : undefined,
-    lastGood: base && lastKnownGood ? createJsonFile(`${base}.last-good.json`, { parse: parseLastGood }) : undefined,
+    lastGood:
+      base && lastKnownGood ? createJsonFile(`${base}.last-good.json`, { parse: parseLastGood }) : undefined,
     audit(record) {
       log?.append(record).catch((error: unknown) => {
         if (failedAudits++ === 0) logger.error(`audit log ${audit?.file} failed: ${messageOf(error)}`)

@@ -5,14 +5,6 @@ import { appSchema } from '../fixtures/schemas.ts'
 
 const LIMIT = 4
 
-type Op =
-  | { op: 'set'; value: number }
-  | { op: 'snapshot'; tag: 'a' | 'b' }
-  | { op: 'delete'; pick: number }
-  | { op: 'rollbackRevision'; back: number }
-  | { op: 'rollbackSnapshot'; pick: number }
-  | { op: 'import'; back: number }
-
 const ops = fc.array(
   fc.oneof(
     fc.record({ op: fc.constant('set' as const), value: fc.integer({ min: 2, max: 9 }) }),

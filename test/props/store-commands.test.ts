@@ -155,7 +155,7 @@ describe('the store against a model', () => {
       const model: Model = { configs: [clone(store.current) as unknown as Config], veto: 'none' }
       for (const step of plan) {
         model.veto = step.veto
-        const off = store.participate((next, prev, txn) => {
+        const off = store.participate((_next, _prev, txn) => {
           if (txn.compensating || step.veto === 'none') return
           if (step.veto === 'throw') throw new Error('veto')
           return new Promise<void>((resolve) => txn.signal.addEventListener('abort', () => resolve()))
