@@ -10,6 +10,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 const quick = process.argv.includes('--quick')
 const benches = [
   { name: 'core: reads, updates, scaling, throughput (#1–#4)', file: 'core.ts' },
+  { name: 'against node-config, convict, nconf (#1, #2, #8)', file: 'peers.ts' },
   { name: 'history memory and rollback (#5)', file: 'history.ts' },
   { name: 'file save → changes$ (#6)', file: 'reload.ts' },
   { name: 'HTTP admin API (#7)', file: 'http.ts' },
