@@ -1,14 +1,7 @@
 import { issue } from './errors.ts'
 import { messageOf } from './layers.ts'
 import { overlaps } from './tree/paths.ts'
-import type {
-  Change,
-  ConfigIssue,
-  Logger,
-  Participant,
-  ParticipantOptions,
-  TransactionInfo,
-} from './types.ts'
+import type { Change, ConfigIssue, Participant, ParticipantOptions, TransactionInfo } from './types.ts'
 
 interface Entry {
   readonly handler: Participant<unknown>
@@ -30,7 +23,8 @@ export class ParticipantSet {
 
   constructor(
     private readonly defaultTimeoutMs: number,
-    private readonly logger: Logger,
+    /** Told when a participant fails to undo an accepted change: the store reports `COMPENSATION_FAILED`. */
+    private readonly onCompensationFailed: (message: string) => void,
   ) {}
 
   get size(): number {
@@ -88,8 +82,9 @@ export class ParticipantSet {
   async #compensate(accepted: readonly Entry[], next: unknown, prev: unknown, info: RunInfo): Promise<void> {
     for (const entry of [...accepted].reverse()) {
       const failure = await this.#call(entry, prev, next, info, true)
+      // The veto stands either way; a component left on the refused config must be visible to operators.
       if (failure)
-        this.logger.error(`participant "${entry.name}" failed to compensate`, { message: failure.message })
+        this.onCompensationFailed(`participant "${entry.name}" failed to compensate: ${failure.message}`)
     }
   }
 

@@ -124,7 +124,9 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     immer,
     redactor,
     history,
-    participants: new ParticipantSet(participantTimeoutMs, logger),
+    participants: new ParticipantSet(participantTimeoutMs, (message) =>
+      store.warn('COMPENSATION_FAILED', redactor.scrub(message, store.current)),
+    ),
     streams: new StoreStreams<TConfig>(config, hooks),
     counters,
     backend,
