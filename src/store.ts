@@ -88,11 +88,20 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   const { config, layers: valid } = start
 
   const counters = new StoreCounters()
+  let reportingObserverError = false
   const hooks = {
     observers: 0,
     onObserverError(error: unknown) {
       counters.observerErrors++
-      store.warn('OBSERVER_FAILED', `an observer threw: ${redactor.scrub(messageOf(error), store.current)}`)
+      const message = `an observer threw: ${redactor.scrub(messageOf(error), store.current)}`
+      // An events$ observer that throws on every event would throw on this warning too: report once, not forever.
+      if (reportingObserverError) return logger.error(message)
+      reportingObserverError = true
+      try {
+        store.warn('OBSERVER_FAILED', message)
+      } finally {
+        reportingObserverError = false
+      }
     },
   }
   const first: Committed<TConfig> = { config, revision: 1, layers: valid, at: clock(), pendingRestart: [] }

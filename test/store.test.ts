@@ -378,6 +378,22 @@ describe('streams', () => {
   })
 })
 
+describe('observer isolation', () => {
+  it('survives an events$ observer that throws on every event, its own warnings included', async () => {
+    const store = await createConfigStore({
+      schema: appSchema,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    })
+    store.events$.subscribe(() => {
+      throw new Error('always')
+    })
+    expect((await store.set('pool.max', 11)).status).toBe('committed')
+    expect((await store.set('pool.max', 12)).status).toBe('committed')
+    expect(store.stats().observerErrors).toBeGreaterThan(0)
+    await store.close()
+  })
+})
+
 describe('history', () => {
   it('lists commits newest first, bounded by historyLimit', async () => {
     const store = await createConfigStore({ schema: appSchema, historyLimit: 3 })
