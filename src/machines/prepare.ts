@@ -101,7 +101,10 @@ function fromUpdate<TConfig>(
       ),
     ])
   }
-  return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
+  // An equal value written by a recipe keeps its identity, so select() fires only where something changed.
+  return finish(env, live, reconcile(live.config, candidate), 'reject', (changes) =>
+    overlay(live.layers, changes),
+  )
 }
 
 /** One path, one value: a path copy instead of an immer draft. */
@@ -117,7 +120,7 @@ function fromSet<TConfig>(
   const forbidden = findForbiddenKeys(value, path)
   if (forbidden.length > 0) return rejected(forbidden)
   const old = getAt(live.config, segments)
-  const candidate = assocIn(live.config, segments, deepEqual(old, value) ? old : cloneData(value))
+  const candidate = assocIn(live.config, segments, reconcile(old, cloneData(value)))
   return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
 }
 
@@ -240,7 +243,8 @@ function finish<TConfig>(
   extra: { readonly persistedVersion?: string } = {},
 ): Validated<TConfig> {
   const issues: ConfigIssue[] = []
-  let config = checkTree(env.schema, candidate, live.config, issues) as TConfig
+  // Defaults and coercions rebuild objects: keep live identities wherever the parsed value is equal.
+  let config = reconcile(live.config, checkTree(env.schema, candidate, live.config, issues)) as TConfig
   if (issues.length > 0)
     return rejected(issues.map((i) => ({ ...i, message: env.redactor.scrub(i.message, candidate) })))
   let changes = diffTrees(live.config, config)

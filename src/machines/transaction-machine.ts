@@ -77,6 +77,9 @@ export function createTransactionMachine<TConfig>(
     ) {
       state = effects.commit(state, ready(batch[batch.length - 1]!.validated)!)
       const txn = queue[batch.length]!
+      // Only plain writes join behind the first: a rollback looks its target up in history, which learns of
+      // this pass's earlier commits only in notifying.
+      if (txn.intent.kind !== 'update' && txn.intent.kind !== 'set') break
       const validated = effects.prepare(state, txn)
       if (!groupable(validated)) break
       batch.push({ txn, validated })
