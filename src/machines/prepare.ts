@@ -101,10 +101,7 @@ function fromUpdate<TConfig>(
       ),
     ])
   }
-  // An equal value written by a recipe keeps its identity, so select() fires only where something changed.
-  return finish(env, live, reconcile(live.config, candidate), 'reject', (changes) =>
-    overlay(live.layers, changes),
-  )
+  return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
 }
 
 /** One path, one value: a path copy instead of an immer draft. */
