@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { findForbiddenKeys } from '../tree/patch.ts'
+import { findForbiddenKeys } from '../tree/forbidden.ts'
 import { isPlainObject } from '../tree/paths.ts'
 import type { OverridesBackend, PersistedOverrides } from '../types.ts'
 import { createJsonFile } from './json-file.ts'

@@ -1,5 +1,6 @@
 import type { AnySchema } from '../schema/shape.ts'
 import { defOf, leafType, unwrap } from '../schema/shape.ts'
+import { isPlainObject } from '../tree/paths.ts'
 
 /** An environment variable's text turned into the schema's type, or why it cannot be. */
 export type Coerced = { readonly value: unknown } | { readonly error: string }
@@ -12,7 +13,7 @@ export type Coerced = { readonly value: unknown } | { readonly error: string }
  * - `string`, `date`: the text as is (zod decides, e.g. `z.coerce.date()`);
  * - `enum`, `literal`: the allowed value whose text it is (so `z.literal(5)` accepts `5`), else the text;
  * - a union, `any`, `unknown` or a preprocess step: JSON when the text is JSON, else the text;
- * - arrays, objects, records, tuples and the rest: JSON.
+ * - objects and records: a JSON object; arrays and tuples: a JSON array; the rest: any JSON.
  *
  * A schema with a transform (`z.string().transform(...)`) is coerced by its input type. Error texts never repeat the
  * value: it may be a secret.
@@ -44,11 +45,23 @@ export function coerceEnvValue(schema: AnySchema, raw: string): Coerced {
     case 'unknown':
     case 'transform':
       return parseJson(raw) ?? { value: raw }
-    default: {
-      const parsed = parseJson(raw)
-      return parsed === undefined ? { error: `expected JSON (for a ${type})` } : parsed
-    }
+    case 'object':
+    case 'record':
+      return jsonOf(raw, isPlainObject, 'a JSON object such as {"key": 1}')
+    case 'array':
+    case 'tuple':
+      return jsonOf(raw, Array.isArray, 'a JSON array such as [1, 2]')
+    default:
+      return jsonOf(raw, () => true, `JSON (for a ${type})`)
   }
+}
+
+/**
+ * The values an enum or literal schema allows (zod's `_zod.values`), none for other schemas.
+ * @internal A candidate for `schema/shape.ts`.
+ */
+export function literalValues(schema: AnySchema): readonly unknown[] {
+  return [...(unwrap(schema)._zod.values ?? [])]
 }
 
 // --- internal ---
@@ -72,9 +85,15 @@ function parseJson(raw: string): { readonly value: unknown } | undefined {
   }
 }
 
+/** JSON of the kind `fits` accepts, else an error saying what was expected (never the value: it may be a secret). */
+function jsonOf(raw: string, fits: (value: unknown) => boolean, expected: string): Coerced {
+  const parsed = parseJson(raw)
+  return parsed !== undefined && fits(parsed.value) ? parsed : { error: `expected ${expected}` }
+}
+
 /** The enum member or literal whose text is `raw`; `raw` itself when none is (zod then says what is allowed). */
 function allowedValue(schema: AnySchema, raw: string): unknown {
-  for (const value of unwrap(schema)._zod.values ?? []) if (String(value) === raw) return value
+  for (const value of literalValues(schema)) if (String(value) === raw) return value
   return raw
 }
 

@@ -1,9 +1,17 @@
 import { ConfigError, issue } from '../errors.ts'
-import { type AnySchema, childSchema, isBranch, objectShape } from '../schema/shape.ts'
+import {
+  type AnySchema,
+  childSchema,
+  defOf,
+  isBranch,
+  leafType,
+  objectShape,
+  unwrap,
+} from '../schema/shape.ts'
 import { FORBIDDEN_KEYS } from '../tree/forbidden.ts'
 import { setIn } from '../tree/patch.ts'
 import type { ConfigIssue, ConfigSource, SourceContext, SourceData } from '../types.ts'
-import { coerceEnvValue } from './env-coerce.ts'
+import { coerceEnvValue, literalValues } from './env-coerce.ts'
 import { checkData } from './parse-document.ts'
 
 /** Options of `envSource`. */
@@ -21,9 +29,17 @@ export interface EnvSourceOptions {
  *
  * The prefix is removed and the rest split on the separator; each part names a key of the schema, compared without
  * case and ignoring single underscores, so `APP_API_KEY` sets `apiKey` (or `api_key`) and
- * `APP_FEATURE_FLAGS__NEW_UI` sets `featureFlags.newUi`. Below a record (or an object that keeps unknown keys) a part
- * becomes the key itself, lower-cased: `APP_LIMITS__EU_WEST=5` sets `limits.eu_west`. Values are coerced by the
- * schema's type at the path (see `coerceEnvValue`): numbers, booleans, enums as text, arrays and objects as JSON.
+ * `APP_FEATURE_FLAGS__NEW_UI` sets `featureFlags.newUi`. Record keys:
+ * - a record whose keys are an enum (`z.record(z.enum(['eu', 'us']), …)`) matches them the same way: `APP_LIMITS__EU`
+ *   sets `limits.eu`;
+ * - otherwise (and for an object's catchall) the part is the key: lower-cased when written all in capitals, as env
+ *   names usually are (`APP_LIMITS__EU_WEST` sets `limits.eu_west`), else kept as written (`APP_LIMITS__euWest` sets
+ *   `limits.euWest`).
+ *
+ * Values are coerced by the schema's type at the path: a finite number (not `''`, `NaN`, `Infinity`); an integer for a
+ * bigint; `true/false`, `1/0`, `yes/no`, `on/off` in any case for a boolean; the text for strings, enums and literals;
+ * a JSON object for objects and records, a JSON array for arrays and tuples; JSON, else the text, for a union. A parent's JSON and a variable below it combine, the deeper variable winning:
+ * `APP_POOL='{"min":1,"max":2}'` with `APP_POOL__MAX=9` gives `{ min: 1, max: 9 }`.
  *
  * Every problem is collected before one `ConfigError` is thrown, each issue naming its variable in `source`: a
  * variable that names no schema key (`UNKNOWN_KEY`), a value of the wrong type (`INVALID`), two variables for one path
@@ -132,15 +148,26 @@ function locate(
   return { path, schema }
 }
 
-/** The schema key a name part stands for: exact, else without case and single underscores, else (records) itself. */
+/**
+ * The schema key a name part stands for: a key the schema names (an object's keys, a record's enum keys), exactly,
+ * else compared without case and single underscores; else, for a record or catchall, the part itself (see `envSource`).
+ */
 function keyFor(schema: AnySchema, part: string): string | undefined {
-  const keys = Object.keys(objectShape(schema) ?? {})
+  const keys = knownKeys(schema)
   if (keys.includes(part)) return part
   const wanted = normalize(part)
   const matches = keys.filter((k) => normalize(k) === wanted)
   if (matches.length === 1) return matches[0]
   // Ambiguous (`apiKey` and `api_key` both in the schema) or unnamed: only a record or catchall may take it.
-  return matches.length === 0 ? part.toLowerCase() : undefined
+  if (matches.length > 0) return undefined
+  return part === part.toUpperCase() ? part.toLowerCase() : part
+}
+
+/** The keys a schema names: an object's, or the values of a record's enum or literal key schema. */
+function knownKeys(schema: AnySchema): string[] {
+  const { keyType } = defOf(unwrap(schema))
+  if (leafType(schema) === 'record' && keyType) return literalValues(keyType).map(String)
+  return Object.keys(objectShape(schema) ?? {})
 }
 
 function normalize(key: string): string {
@@ -151,7 +178,7 @@ function unknownMessage(variable: string, schema: AnySchema, path: readonly stri
   const where = path.length === 0 ? 'the config' : `"${path.join('.')}"`
   if (part === '') return `${variable} has an empty key part (check the separator)`
   if (!isBranch(schema)) return `${variable} names a key below ${where}, which has no keys`
-  const keys = Object.keys(objectShape(schema) ?? {})
+  const keys = knownKeys(schema)
   const matches = keys.filter((k) => normalize(k) === normalize(part))
   if (matches.length > 1)
     return `${variable}: "${part}" matches more than one key of ${where}: ${matches.join(', ')}`

@@ -1,9 +1,9 @@
 import { ConfigError, issue } from '../errors.ts'
-import { findForbiddenKeys } from '../tree/patch.ts'
+import { findForbiddenKeys } from '../tree/forbidden.ts'
 import { joinPath, splitPath } from '../tree/paths.ts'
 import type { ConfigIssue } from '../types.ts'
-import { parseJson } from './parse-json.ts'
-import { composeYaml, type Locate, MAX_DEPTH, parseYaml, TOO_DEEP } from './parse-yaml.ts'
+import { jsonLocator, type Locate, parseJson } from './parse-json.ts'
+import { MAX_DEPTH, parseYaml, TOO_DEEP } from './parse-yaml.ts'
 
 /** The formats a file source reads. */
 export type DocumentFormat = 'yaml' | 'json'
@@ -46,16 +46,19 @@ export function parseDocument(
   }
   const issues = checkData(value)
   if (issues.length > 0) {
-    // JSON positions are worth a second parse when there is something to point at, and that parse is bounded.
-    if (!issues.some((found) => found.message === TOO_DEEP)) locate ??= jsonLocator(text)
-    throw new ConfigError(issues.map((found) => placed(found, source, locate)))
+    // JSON positions cost a second scan, made only when there is something to point at.
+    locate ??= jsonLocator(
+      text,
+      issues.map((found) => found.path),
+    )
+    throw new ConfigError(reported(issues.map((found) => placed(found, source, locate))))
   }
   return value
 }
 
 /**
  * Problems in parsed data, found without recursion: nesting deeper than 100 levels (counted from the root, so
- * `prefix` adds its own depth), non-finite numbers (`INVALID`), and, once the depth is known to be bounded,
+ * `prefix` adds its own depth), non-finite numbers (`INVALID`), and, unless the depth already failed,
  * forbidden keys (`FORBIDDEN_KEY`). Paths are dotted and start at `prefix`.
  */
 export function checkData(value: unknown, prefix = ''): ConfigIssue[] {
@@ -79,12 +82,20 @@ export function checkData(value: unknown, prefix = ''): ConfigIssue[] {
 
 // --- internal ---
 
+/** More issues than this (a generated file with a bad key in every entry) are summed up in one last issue. */
+const MAX_REPORTED = 100
+
+/** In file order, at most `MAX_REPORTED` of them and a count of the rest. */
+function reported(issues: ConfigIssue[]): ConfigIssue[] {
+  issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+  const rest = issues.splice(MAX_REPORTED)
+  const [next] = rest
+  if (next)
+    issues.push(issue(next.code, '', `${rest.length} more problems like the above`, { source: next.source! }))
+  return issues
+}
+
 function placed(found: ConfigIssue, source: string, locate: Locate | undefined): ConfigIssue {
   const at = locate?.(splitPath(found.path), found.code === 'FORBIDDEN_KEY' ? 'key' : 'value')
   return { ...found, source, ...at }
-}
-
-function jsonLocator(text: string): Locate | undefined {
-  const composed = composeYaml(text)
-  return 'locate' in composed && composed.doc.errors.length === 0 ? composed.locate : undefined
 }

@@ -1,5 +1,5 @@
 import { issue } from '../errors.ts'
-import { isPlainObject } from '../tree/paths.ts'
+import { isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import type { ConfigIssue } from '../types.ts'
 
 /** The issue message for a document whose top level is a list or a scalar. */
@@ -10,6 +10,9 @@ export interface Position {
   readonly line: number
   readonly column: number
 }
+
+/** Finds where a path (segments) of a parsed document is written: its key, or its value. */
+export type Locate = (segments: readonly string[], at: 'key' | 'value') => Position | undefined
 
 /**
  * Parses a JSON object; a syntax error or another top level becomes one `PARSE_ERROR` issue with the line and column
@@ -49,51 +52,28 @@ export function positionAt(text: string, offset: number): Position {
  * of some messages ("Unexpected token"), so this finds it with a small iterative scanner (no recursion: any depth).
  */
 export function jsonErrorOffset(text: string): number {
-  const closers: string[] = []
-  let expect: Expect = 'value'
-  let i = 0
-  for (;;) {
-    i = skipSpace(text, i)
-    if (i >= text.length) return text.length
-    const c = text[i]!
-    if (expect === 'value' || expect === 'valueOrEnd') {
-      if (expect === 'valueOrEnd' && c === ']') {
-        closers.pop()
-        i++
-        expect = 'after'
-      } else if (c === '{' || c === '[') {
-        closers.push(c === '{' ? '}' : ']')
-        i++
-        expect = c === '{' ? 'keyOrEnd' : 'valueOrEnd'
-      } else {
-        const end = scalarEnd(text, i)
-        if (end.error) return end.at
-        i = end.at
-        expect = 'after'
-      }
-    } else if (expect === 'key' || expect === 'keyOrEnd') {
-      if (expect === 'keyOrEnd' && c === '}') {
-        closers.pop()
-        i++
-        expect = 'after'
-      } else {
-        STRING.lastIndex = i
-        if (c !== '"' || !STRING.test(text)) return i
-        i = STRING.lastIndex
-        expect = 'colon'
-      }
-    } else if (expect === 'colon') {
-      if (c !== ':') return i
-      i++
-      expect = 'value'
-    } else {
-      const closer = closers[closers.length - 1]
-      if (closer === undefined) return i
-      if (c === ',') expect = closer === '}' ? 'key' : 'value'
-      else if (c === closer) closers.pop()
-      else return i
-      i++
-    }
+  return scanJson(text)
+}
+
+/**
+ * Where each of `paths` (dotted, array items by index) is written in a valid JSON text: its key and its value. One
+ * linear scan and a line index, however large the file, where a second parse as YAML would take seconds. A key written
+ * twice is found where JSON.parse takes it from: the last time.
+ */
+export function jsonLocator(text: string, paths: Iterable<string>): Locate {
+  const wanted = new Set(paths)
+  let deepest = 0
+  for (const path of wanted) deepest = Math.max(deepest, splitPath(path).length)
+  const found = new Map<string, { readonly key: number | undefined; readonly value: number }>()
+  const visit: Visit = (path, key, value) => {
+    if (wanted.has(path)) found.set(path, { key, value })
+  }
+  scanJson(text, visit, deepest)
+  const position = lineIndex(text)
+  return (segments, at) => {
+    const offsets = found.get(segments.join('.'))
+    const offset = at === 'key' ? (offsets?.key ?? offsets?.value) : offsets?.value
+    return offset === undefined ? undefined : position(offset)
   }
 }
 
@@ -112,10 +92,103 @@ export function positionInMessage(message: string, text: string): Position | und
 
 type Expect = 'value' | 'valueOrEnd' | 'key' | 'keyOrEnd' | 'colon' | 'after'
 
+/** Told of every value as it starts: its dotted path, where its key starts (in an object) and where it starts. */
+type Visit = (path: string, keyOffset: number | undefined, valueOffset: number) => void
+
+/** An open object or array while scanning: its path and the key or index being read. */
+interface Frame {
+  readonly closer: '}' | ']'
+  readonly path: string
+  key: string
+  keyOffset: number
+  index: number
+}
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw control characters
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
 const LITERALS: Readonly<Record<string, string>> = { t: 'true', f: 'false', n: 'null' }
+
+/**
+ * The offset of the first syntax error (the length when the text ends too early), telling `visit` of each value up to
+ * `maxDepth` segments deep.
+ */
+function scanJson(text: string, visit?: Visit, maxDepth = 0): number {
+  const frames: Frame[] = []
+  let expect: Expect = 'value'
+  let i = 0
+  for (;;) {
+    i = skipSpace(text, i)
+    if (i >= text.length) return text.length
+    const c = text[i]!
+    const top = frames[frames.length - 1]
+    if (expect === 'value' || expect === 'valueOrEnd') {
+      if (expect === 'valueOrEnd' && c === ']') {
+        frames.pop()
+        i++
+        expect = 'after'
+        continue
+      }
+      // Paths below `maxDepth` are never built: each would copy its parent's, quadratic in a 10,000-level text.
+      const seen = visit !== undefined && frames.length <= maxDepth
+      const path = seen && top ? joinPath(top.path, top.closer === '}' ? top.key : String(top.index)) : ''
+      if (seen) visit(path, top?.closer === '}' ? top.keyOffset : undefined, i)
+      if (c === '{' || c === '[') {
+        frames.push({ closer: c === '{' ? '}' : ']', path, key: '', keyOffset: 0, index: 0 })
+        i++
+        expect = c === '{' ? 'keyOrEnd' : 'valueOrEnd'
+      } else {
+        const end = scalarEnd(text, i)
+        if (end.error) return end.at
+        i = end.at
+        expect = 'after'
+      }
+    } else if (expect === 'key' || expect === 'keyOrEnd') {
+      if (expect === 'keyOrEnd' && c === '}') {
+        frames.pop()
+        i++
+        expect = 'after'
+      } else {
+        STRING.lastIndex = i
+        if (c !== '"' || !STRING.test(text)) return i
+        if (visit && top && frames.length <= maxDepth) {
+          top.key = JSON.parse(text.slice(i, STRING.lastIndex)) as string
+          top.keyOffset = i
+        }
+        i = STRING.lastIndex
+        expect = 'colon'
+      }
+    } else if (expect === 'colon') {
+      if (c !== ':') return i
+      i++
+      expect = 'value'
+    } else {
+      if (top === undefined) return i
+      if (c === ',') {
+        top.index++
+        expect = top.closer === '}' ? 'key' : 'value'
+      } else if (c === top.closer) frames.pop()
+      else return i
+      i++
+    }
+  }
+}
+
+/** Offset → 1-based line and column by binary search over the line starts: many issues cost one pass. */
+function lineIndex(text: string): (offset: number) => Position {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return (offset) => {
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (starts[mid]! <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 }
+  }
+}
 
 function skipSpace(text: string, from: number): number {
   let i = from

@@ -14,13 +14,10 @@ import {
 import { issue } from '../errors.ts'
 import { joinPath } from '../tree/paths.ts'
 import type { ConfigIssue } from '../types.ts'
-import { NOT_A_MAPPING, type Position } from './parse-json.ts'
+import { type Locate, NOT_A_MAPPING, type Position } from './parse-json.ts'
 
 /** The deepest nesting of objects and arrays a file may have; deeper is `INVALID`. */
 export const MAX_DEPTH = 100
-
-/** Finds where a path (segments) of a parsed document is written: its key, or its value. */
-export type Locate = (segments: readonly string[], at: 'key' | 'value') => Position | undefined
 
 /** A YAML mapping read into plain data, with a way back to where each path is written. */
 export interface YamlResult {
@@ -76,7 +73,7 @@ export function parseYaml(
   } catch (error) {
     return {
       issues: [
-        issue('PARSE_ERROR', '', `cannot expand the document's aliases: ${(error as Error).message}`, {
+        issue('PARSE_ERROR', '', `cannot build the document: ${(error as Error).message}`, {
           source,
         }),
       ],
@@ -101,7 +98,9 @@ export function composeYaml(
     schema: 'core',
     resolveKnownTags: false,
     stringKeys: true,
-    uniqueKeys: true,
+    // yaml's own check compares each key with every earlier one: minutes for a 200,000-key file. See duplicateKeys.
+    uniqueKeys: false,
+    merge: true,
   })
   let doc: Document.Parsed | undefined
   for (const next of composer.compose(tokens, true, text.length)) {
@@ -117,6 +116,7 @@ export function composeYaml(
   }
   // compose(…, forceDoc = true) always yields a document, even for an empty text.
   const parsed = doc!
+  parsed.errors.push(...duplicateKeys(parsed))
   const locate: Locate = (segments, at) => {
     const range = rangeOf(parsed, segments, at)
     return range === undefined ? undefined : positionOf(lineCounter, range)
@@ -127,7 +127,8 @@ export function composeYaml(
 // --- internal ---
 
 function yamlIssues(problems: readonly YAMLError[], lineCounter: LineCounter, source: string): ConfigIssue[] {
-  const issues = problems
+  const issues = [...problems]
+    .sort((a, b) => a.pos[0] - b.pos[0])
     .slice(0, MAX_REPORTED)
     .map((p) => issue('PARSE_ERROR', '', p.message, { source, ...positionOf(lineCounter, p.pos[0]) }))
   if (problems.length > MAX_REPORTED) {
@@ -157,6 +158,29 @@ function tooDeep(tokens: readonly CST.Token[]): { path: string; offset: number }
     }
   }
   return undefined
+}
+
+/** A `DUPLICATE_KEY` error at every repeated key of a mapping, in one pass with a set per mapping. */
+function duplicateKeys(doc: Document.Parsed): YAMLParseError[] {
+  const errors: YAMLParseError[] = []
+  const stack: unknown[] = [doc.contents]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (isSeq(node)) stack.push(...node.items)
+    if (!isMap(node)) continue
+    const keys = new Set<unknown>()
+    for (const { key, value } of node.items) {
+      stack.push(value)
+      // A `<<` merge key holds a fresh symbol each time: several are allowed, as in yaml's own check.
+      if (!isScalar(key) || typeof key.value === 'symbol') continue
+      if (!keys.has(key.value)) keys.add(key.value)
+      else {
+        const [start = 0, end = start] = key.range ?? []
+        errors.push(new YAMLParseError([start, end], 'DUPLICATE_KEY', 'Map keys must be unique'))
+      }
+    }
+  }
+  return errors
 }
 
 /** The offset where a path's key or value is written, or its nearest written parent's when the path goes on no further. */

@@ -1,9 +1,6 @@
-import { issue } from '../errors.ts'
-import type { ConfigIssue } from '../types.ts'
 import { cloneData } from './clone.ts'
 import { deepEqual } from './equal.ts'
-import { FORBIDDEN_KEYS } from './forbidden.ts'
-import { isPlainObject, joinPath } from './paths.ts'
+import { isPlainObject } from './paths.ts'
 
 /**
  * Merges a deep-partial patch into an immer draft: objects merge, arrays and scalars replace, `undefined` deletes.
@@ -40,25 +37,6 @@ export function setIn(draft: Record<string, unknown>, segments: readonly string[
   if (last === undefined) return
   if (value === undefined) delete node[last]
   else if (!deepEqual(node[last], value)) node[last] = value
-}
-
-/** `FORBIDDEN_KEY` issues for `__proto__`, `constructor`, `prototype` anywhere in a value (iterative: no stack limit). */
-export function findForbiddenKeys(value: unknown, prefix = ''): ConfigIssue[] {
-  const out: ConfigIssue[] = []
-  const stack: [unknown, string][] = [[value, prefix]]
-  while (stack.length > 0) {
-    const [node, path] = stack.pop()!
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) stack.push([node[i], joinPath(path, String(i))])
-    } else if (node !== null && typeof node === 'object') {
-      for (const key of Object.keys(node)) {
-        const at = joinPath(path, key)
-        if (FORBIDDEN_KEYS.has(key)) out.push(issue('FORBIDDEN_KEY', at, `key "${key}" is not allowed`))
-        else stack.push([(node as Record<string, unknown>)[key], at])
-      }
-    }
-  }
-  return out
 }
 
 /**

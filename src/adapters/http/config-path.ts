@@ -1,9 +1,7 @@
 import { issue } from '../../errors.ts'
+import { FORBIDDEN_KEYS } from '../../tree/forbidden.ts'
 import type { ConfigIssue } from '../../types.ts'
 import { fail } from './problem.ts'
-
-/** Keys that could reach `Object.prototype`; refused in URL paths and in request bodies. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 
 /**
  * Checks a dotted config path from a URL or a body: segments of `[A-Za-z0-9_-]` joined by single dots, none of
