@@ -1,128 +1,165 @@
-/**
- * Admin API throughput: requests/s and p99 for `GET /config`, `PATCH /config` (one key) and a bare Hono route that
- * returns the same JSON, each on its own ephemeral port on 127.0.0.1.
- *
- *   node --conditions=source --import tsx bench/http.ts [--duration 5] [--connections 10]
- *
- * Uses autocannon when it is installed; otherwise a plain keep-alive client of the same shape (marked in the output).
- */
-import { Agent, request as httpRequest } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
-import { Hono } from 'hono'
-import { z } from 'zod'
-import { createAdminApp } from '../src/adapters/http/index.ts'
-import { createConfigStore, secret } from '../src/index.ts'
+// Measure 7: autocannon against hotconf's admin app (`GET /config`, `PATCH /config` of one key) and a bare Hono
+// route returning the same JSON, served by @hono/node-server on 127.0.0.1 in a separate process. Short runs,
+// bounded connections, loads interleaved round by round.
+import { type ChildProcess, fork } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import type { ServersReady } from './http-servers.ts'
+import { type MeasureRun, need } from './measure.ts'
+import { loadPeer } from './peers.ts'
+import { checkSink } from './rounds.ts'
+import { perRound, summarize } from './stats.ts'
+import { atLeast, figure, na, type Row } from './table.ts'
+
+const CONNECTIONS = 10
 
 interface Load {
+  readonly name: string
+  readonly label: string
   readonly url: string
   readonly method: 'GET' | 'PATCH'
   readonly headers: Record<string, string>
-  /** A fresh body per request (a new value each time, so every PATCH commits). */
+  /** A fresh body per request: every PATCH sets a value no earlier one set, so every one commits. */
   readonly body?: () => string
 }
 
 interface Figures {
-  readonly requests: number
   readonly rps: number
   readonly p50: number
   readonly p99: number
+  readonly requests: number
+  readonly ok: number
   readonly non2xx: number
+  readonly errors: number
 }
 
-const args = new Map(
-  process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1]]] : [])),
-)
-const duration = Number(args.get('duration') ?? 5)
-const connections = Number(args.get('connections') ?? 10)
-const TOKEN = 'bench-admin-token-0123456789'
+export const run: MeasureRun = async ({ quick, rounds, log }) => {
+  await need(() => import('../src/adapters/http/index.ts'), 'the HTTP admin app (src/adapters/http)', [
+    'createAdminApp',
+  ])
+  const loaded = await loadPeer('autocannon')
+  if (!loaded.ok) return { rows: [{ id: 7, label: 'HTTP admin API', value: na(loaded.why) }], raw: {} }
+  const autocannon = loaded.module
 
-const schema = z.object({
-  server: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().default(8080) }),
-  pool: z.object({ min: z.number().int().default(2), max: z.number().int().min(1).default(10) }),
-  features: z.record(z.string(), z.boolean()).default({ search: true, beta: false, darkMode: true }),
-  limits: z.object({
-    rps: z.number().default(500),
-    burst: z.number().default(50),
-    timeoutMs: z.number().default(3000),
-  }),
-  apiKey: secret(z.string()).default('sk-bench-secret'),
-})
-const store = await createConfigStore({ schema, environment: 'bench', logger: quietLogger() })
-const admin = createAdminApp(store, { tokens: [{ name: 'bench', token: TOKEN, role: 'admin' }] })
-const bare = new Hono()
-const sameJson = store.redact(store.current)
-bare.get('/config', (c) => c.json(sameJson))
-
-const adminServer = await listen(admin.fetch)
-const bareServer = await listen(bare.fetch)
-const auth = { authorization: `Bearer ${TOKEN}` }
-let next = 0
-const loads: [string, Load][] = [
-  ['bare Hono GET (same JSON)', { url: `${bareServer.url}/config`, method: 'GET', headers: {} }],
-  ['admin GET /config', { url: `${adminServer.url}/config`, method: 'GET', headers: auth }],
-  [
-    'admin PATCH /config (one key)',
-    {
-      url: `${adminServer.url}/config`,
-      method: 'PATCH',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: () => `{"pool":{"max":${(next++ % 1000) + 1}}}`,
-    },
-  ],
-]
-
-const runner = await loadRunner()
-console.log(`engine: ${runner.name}; ${connections} connections, ${duration}s each; node ${process.version}`)
-const results = new Map<string, Figures>()
-for (const [label, load] of loads) {
-  await runner.run(load, 1) // warm-up
-  const figures = await runner.run(load, duration)
-  results.set(label, figures)
-  console.log(
-    `${label.padEnd(32)} ${figures.rps.toFixed(0).padStart(7)} req/s   p50 ${figures.p50.toFixed(2)} ms   p99 ${figures.p99.toFixed(2)} ms   non-2xx ${figures.non2xx}`,
-  )
-}
-const ratio = results.get('admin GET /config')!.rps / results.get('bare Hono GET (same JSON)')!.rps
-console.log(
-  `admin GET / bare GET = ${ratio.toFixed(2)}x (target >= 0.8x); revision after PATCHes: ${store.revision}`,
-)
-
-adminServer.server.close()
-bareServer.server.close()
-await store.close()
-
-// --- internal ---
-
-async function listen(fetch: (request: Request) => Response | Promise<Response>) {
-  return new Promise<{ server: ReturnType<typeof serve>; url: string }>((resolve) => {
-    const server = serve({ fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
-      resolve({ server, url: `http://127.0.0.1:${info.port}` })
-    })
-  })
-}
-
-async function loadRunner(): Promise<{ name: string; run(load: Load, seconds: number): Promise<Figures> }> {
+  const { child, ready } = await startServers()
   try {
-    // Optional: a devDependency of the benchmarks, not of hotconf.
-    const { default: autocannon } = (await import('autocannon' as string)) as { default: AutocannonFn }
-    return { name: 'autocannon', run: (load, seconds) => viaAutocannon(autocannon, load, seconds) }
-  } catch {
-    return { name: 'built-in keep-alive client (autocannon is not installed)', run: viaKeepAlive }
+    const auth = { authorization: `Bearer ${ready.token}` }
+    await sameBody(ready, auth)
+    let next = 1_000
+    const loads: Load[] = [
+      {
+        name: 'bare',
+        label: 'bare Hono `GET /config` (same JSON)',
+        url: ready.bare,
+        method: 'GET',
+        headers: {},
+      },
+      { name: 'get', label: 'hotconf admin `GET /config`', url: ready.admin, method: 'GET', headers: auth },
+      {
+        name: 'patch',
+        label: 'hotconf admin `PATCH /config` (one key, commits)',
+        url: ready.admin,
+        method: 'PATCH',
+        headers: { ...auth, 'content-type': 'application/merge-patch+json' },
+        body: () => `{"pool":{"max":${next++}}}`,
+      },
+    ]
+    const seconds = quick ? 1 : 3
+    const blast = (load: Load, duration: number) => viaAutocannon(autocannon, load, duration)
+    const revisionBefore = await revision(child)
+    let patched = 0
+    for (const load of loads) patched += ok(load, await blast(load, quick ? 0.5 : 1)) // warm-up
+    const figures: Record<string, Figures[]> = Object.fromEntries(loads.map((l) => [l.name, []]))
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < loads.length; i++) {
+        const load = loads[(i + r) % loads.length]!
+        const result = await blast(load, seconds)
+        patched += ok(load, result)
+        figures[load.name]!.push(result)
+      }
+      log(`  round ${r + 1}/${rounds}`)
+    }
+    // Requests still in flight when a run ends may commit after autocannon stopped counting them.
+    const commits = (await revision(child)) - revisionBefore
+    if (commits < patched || commits > patched + CONNECTIONS * (rounds + 1) * loads.length) {
+      throw new Error(`PATCH: ${patched} answered 2xx but the store committed ${commits} times`)
+    }
+
+    const rps = (name: string) => figures[name]!.map((f) => f.rps)
+    const p99 = (name: string) => figures[name]!.map((f) => f.p99)
+    const xBare = summarize(perRound(rps('get'), rps('bare')))
+    const rows: Row[] = loads.flatMap((load): Row[] => [
+      {
+        id: 7,
+        label: `${load.label}, throughput`,
+        value: figure(summarize(rps(load.name)), 'req/s'),
+        ...(load.name === 'get'
+          ? { ratio: { label: '×bare', summary: xBare }, target: atLeast('≥ 0.8× bare', xBare, 0.8) }
+          : {}),
+      },
+      {
+        id: 7,
+        label: `${load.label}, p99 latency`,
+        value: figure(summarize(p99(load.name)), 'ms'),
+        // autocannon reports whole milliseconds: at 1–3 ms a p99 ratio is coarse, so it is given for GET only.
+        ...(load.name === 'get'
+          ? { ratio: { label: '×bare', summary: summarize(perRound(p99('get'), p99('bare'))) } }
+          : {}),
+      },
+    ])
+    rows.push(
+      ...['node-config', 'convict', 'nconf'].map(
+        (peer): Row => ({ id: 7, label: peer, value: na('no HTTP admin API') }),
+      ),
+    )
+    return { rows, raw: { connections: CONNECTIONS, seconds, figures } }
+  } finally {
+    child.disconnect()
+    await once(child, 'exit')
   }
 }
 
-type AutocannonFn = (options: Record<string, unknown>) => Promise<{
-  requests: { total: number; average: number }
-  latency: { p50: number; p99: number }
-  non2xx: number
-  duration: number
-}>
+// --- internal ---
 
-async function viaAutocannon(autocannon: AutocannonFn, load: Load, seconds: number): Promise<Figures> {
+async function startServers(): Promise<{ child: ChildProcess; ready: ServersReady }> {
+  const child = fork(fileURLToPath(new URL('./http-servers.ts', import.meta.url)), [], {
+    execArgv: ['--conditions=source', '--import', 'tsx'],
+    stdio: ['ignore', 2, 2, 'ipc'],
+  })
+  const [ready] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => Promise.reject(new Error(`the servers exited with ${code}`))),
+  ])) as [ServersReady]
+  return { child, ready }
+}
+
+/** The bare route must answer byte for byte what the admin answers, or the comparison is not like for like. */
+async function sameBody(ready: ServersReady, auth: Record<string, string>): Promise<void> {
+  const [admin, bare] = await Promise.all([
+    fetch(ready.admin, { headers: auth }).then((r) => r.text()),
+    fetch(ready.bare).then((r) => r.text()),
+  ])
+  checkSink('the bare route answers the same JSON', bare, admin)
+}
+
+async function revision(child: ChildProcess): Promise<number> {
+  const answer = once(child, 'message')
+  child.send('revision')
+  return ((await answer)[0] as { revision: number }).revision
+}
+
+/** The 2xx PATCHes of a run (each one a commit); any failure makes the whole measure fail. */
+function ok(load: Load, f: Figures): number {
+  if (f.non2xx > 0 || f.errors > 0) {
+    throw new Error(`${load.label}: ${f.non2xx} non-2xx answers and ${f.errors} errors`)
+  }
+  return load.method === 'PATCH' ? f.ok : 0
+}
+
+async function viaAutocannon(autocannon: any, load: Load, seconds: number): Promise<Figures> {
   const result = await autocannon({
     url: load.url,
-    connections,
+    connections: CONNECTIONS,
     duration: seconds,
     requests: [
       {
@@ -133,48 +170,12 @@ async function viaAutocannon(autocannon: AutocannonFn, load: Load, seconds: numb
     ],
   })
   return {
-    requests: result.requests.total,
     rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    requests: result.requests.total,
+    ok: result['2xx'],
     non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
   }
-}
-
-async function viaKeepAlive(load: Load, seconds: number): Promise<Figures> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections })
-  const latencies: number[] = []
-  let non2xx = 0
-  const started = performance.now()
-  const deadline = started + seconds * 1000
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const t0 = performance.now()
-      const body = load.body?.()
-      const req = httpRequest(load.url, { method: load.method, headers: load.headers, agent }, (res) => {
-        if ((res.statusCode ?? 0) >= 300) non2xx++
-        res.on('data', () => {})
-        res.on('end', () => {
-          latencies.push(performance.now() - t0)
-          resolve()
-        })
-      })
-      req.on('error', reject)
-      req.end(body)
-    })
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < deadline) await one()
-    }),
-  )
-  const elapsed = (performance.now() - started) / 1000
-  agent.destroy()
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-  return { requests: latencies.length, rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), non2xx }
-}
-
-function quietLogger() {
-  const none = () => {}
-  return { debug: none, info: none, warn: none, error: none }
 }
