@@ -22,7 +22,7 @@ describe('large files', () => {
   })
 
   it('loads a 50,000-key YAML file without a duplicate', async () => {
-    const { data } = await loadFile(await tmp.write('wide.yaml', wideYaml(50_000)))
+    const { data = {} } = await loadFile(await tmp.write('wide.yaml', wideYaml(50_000)))
     expect(Object.keys(data)).toHaveLength(50_000)
     expect(data['k49999']).toBe(49_999)
   })
@@ -57,7 +57,7 @@ describe('large files', () => {
 
 describe('envSource keys and shapes', () => {
   const schema = z.object({
-    regions: z.record(z.enum(['euWest', 'usEast']), z.number()).default({}),
+    regions: z.partialRecord(z.enum(['euWest', 'usEast']), z.number()).default({}),
     limits: z.record(z.string(), z.number()).default({}),
     pool: z.object({ min: z.number(), max: z.number() }).partial().default({}),
     tags: z.array(z.string()).default([]),
