@@ -32,6 +32,30 @@ export function hotconfSet(name: string, store: ConfigStore<any>, layout: TreeLa
 }
 
 /**
+ * `store.validate(patch)` of the same leaf: the dry run (validating alone, nothing committed). Every result must be
+ * `ok` with the one change, and the store must be left as it was.
+ */
+export function hotconfValidate(name: string, store: ConfigStore<any>, layout: TreeLayout): Case {
+  const { leaf, path } = layout
+  return {
+    name,
+    async run(n) {
+      const revision = store.revision
+      const value = store.get(path)
+      let ok = 0
+      for (let i = 0; i < n; i++) {
+        const patch = leaf.reduceRight<unknown>((inner, key) => ({ [key]: inner }), fresh())
+        const result = await store.validate(patch as Record<string, unknown>)
+        if (result.ok && result.changes.length === 1) ok++
+      }
+      checkSink(name, ok, n)
+      checkSink(name, store.revision, revision)
+      checkSink(name, store.get(path), value)
+    },
+  }
+}
+
+/**
  * The hand-written floor of the baseline: a private immer `produce` of the changed leaf (auto-frozen), zod
  * `safeParse` of either the changed leaf's parent object (variant d, what hotconf aims at) or the whole tree
  * (variant c), and `Subject.next` to one subscriber.

@@ -6,7 +6,7 @@ import { type Case, checkSink, interleave } from './rounds.ts'
 import { mapSummary, perRound, summarize } from './stats.ts'
 import { atMost, figure, na, type Row } from './table.ts'
 import { convictTree, treeLayout } from './tree-layout.ts'
-import { fresh, handWritten, hotconfSet } from './update-cases.ts'
+import { fresh, handWritten, hotconfSet, hotconfValidate } from './update-cases.ts'
 
 const SIZES = [100, 10_000] as const
 
@@ -28,6 +28,7 @@ export const run: MeasureRun = async ({ quick, rounds, log }) => {
     stores.push(store)
     cases.push(
       hotconfSet(`hotconf@${keys}`, store, layout),
+      hotconfValidate(`validate@${keys}`, store, layout),
       handWritten(`floor-d@${keys}`, layout, 'subtree'),
       handWritten(`floor-c@${keys}`, layout, 'whole'),
     )
@@ -62,6 +63,12 @@ export const run: MeasureRun = async ({ quick, rounds, log }) => {
         value: figure(us(at('hotconf')), 'µs/op'),
         ratio: { label: '×floor (d)', summary: xFloor },
         target: atMost('≤ 2× floor (d)', xFloor, 2),
+      },
+      {
+        id: 2,
+        label: `hotconf \`store.validate\` (dry run, same change), ${k}`,
+        value: figure(us(at('validate')), 'µs/op'),
+        ratio: { label: '×floor (d)', summary: over(at('validate'), at('floor-d')) },
       },
       {
         id: 2,

@@ -143,14 +143,27 @@ export function createTransactionMachine<TConfig>(
     initial: 'idle',
     on: { 'config.*': { actions: 'enqueue' } },
     states: {
+      // Between transactions the machine rests in idle, in the substate that says how the last one ended; the
+      // outcome states are where each transaction settles. Taking the event straight from idle to validating (and
+      // resting in the outcome instead of passing through it) keeps a transaction to three microsteps: xstate's
+      // cost is per microstep, and it was most of an update's time.
       idle: {
+        initial: 'ready',
+        on: { 'config.*': { target: 'validating', actions: ['enqueue', 'dequeue'] } },
         always: { guard: 'hasQueued', target: 'validating', actions: 'dequeue' },
+        states: {
+          ready: {},
+          committed: { entry: { type: 'settle', params: { status: 'committed' } } },
+          rolledBack: { entry: { type: 'settle', params: { status: 'rolledBack' } } },
+          rejected: { entry: { type: 'settle', params: { status: 'rejected' } } },
+          unchanged: { entry: { type: 'settle', params: { status: 'unchanged' } } },
+        },
       },
       validating: {
         entry: { type: 'phase', params: { phase: 'validating' } },
         always: [
-          { guard: 'isRejected', target: 'rejected' },
-          { guard: 'isUnchanged', target: 'unchanged' },
+          { guard: 'isRejected', target: 'idle.rejected' },
+          { guard: 'isUnchanged', target: 'idle.unchanged' },
           // Nothing to ask, nothing to persist: skip the actor (its spawn costs more than the whole update),
           // but still report the step so the lifecycle on events$ reads the same.
           {
@@ -173,7 +186,7 @@ export function createTransactionMachine<TConfig>(
           onDone: [
             {
               guard: ({ event }) => !event.output.ok,
-              target: 'rolledBack',
+              target: 'idle.rolledBack',
               actions: assign({ errors: ({ event }) => (event.output.ok ? [] : event.output.errors) }),
             },
             {
@@ -197,19 +210,15 @@ export function createTransactionMachine<TConfig>(
             },
           ],
           onError: {
-            target: 'rolledBack',
+            target: 'idle.rolledBack',
             actions: assign({ errors: ({ event }) => [internalIssue(event.error)] }),
           },
         },
       },
       notifying: {
         entry: ['commit', { type: 'phase', params: { phase: 'notifying' } }, 'publish'],
-        always: 'committed',
+        always: 'idle.committed',
       },
-      committed: { entry: { type: 'settle', params: { status: 'committed' } }, always: 'idle' },
-      rolledBack: { entry: { type: 'settle', params: { status: 'rolledBack' } }, always: 'idle' },
-      rejected: { entry: { type: 'settle', params: { status: 'rejected' } }, always: 'idle' },
-      unchanged: { entry: { type: 'settle', params: { status: 'unchanged' } }, always: 'idle' },
     },
   })
 }

@@ -66,28 +66,26 @@ function checkObject(
 ): unknown {
   const def = defOf(inner)
   const before = issues.length
+  // Copied on the first child whose parsed value differs, so an unchanged object keeps its identity.
   let out: Record<string, unknown> | undefined
-  // Copy on the first child whose parsed value differs, so an unchanged object keeps its identity.
-  const put = (key: string, value: unknown) => {
-    if (Object.hasOwn(next, key) ? value === next[key] : value === undefined) return
-    out ??= { ...next }
-    if (value === undefined) delete out[key]
-    else out[key] = value
-  }
   const shape = def.type === 'object' ? (def.shape ?? {}) : {}
   const extra = def.type === 'record' ? def.valueType : acceptsUnknownKeys(inner) ? def.catchall : undefined
+  // A key `prev` held with the same value was valid then: skipped before its path string is even built. (Plain
+  // loops, no closures: this runs for every object on a changed path.)
   for (const key of Object.keys(next)) {
+    if (prev !== undefined && next[key] !== undefined && next[key] === prev[key]) continue
     if (FORBIDDEN_KEYS.has(key)) {
       issues.push(issue('FORBIDDEN_KEY', joinPath(path, key), `key "${key}" is not allowed`))
     } else if (def.type === 'record' && def.keyType && !(def.keyType as z.ZodType).safeParse(key).success) {
       issues.push(issue('INVALID', joinPath(path, key), `key "${key}" is not allowed here`))
     } else if (!Object.hasOwn(shape, key)) {
-      if (extra) put(key, checkTree(extra, next[key], prev?.[key], issues, joinPath(path, key)))
+      if (extra) out = put(out, next, key, checkTree(extra, next[key], prev?.[key], issues, joinPath(path, key)))
       else issues.push(issue('UNKNOWN_KEY', joinPath(path, key), `unknown key "${key}"`))
     }
   }
   for (const key of Object.keys(shape)) {
-    put(key, checkTree(shape[key]!, next[key], prev?.[key], issues, joinPath(path, key)))
+    if (prev !== undefined && next[key] !== undefined && next[key] === prev[key]) continue
+    out = put(out, next, key, checkTree(shape[key]!, next[key], prev?.[key], issues, joinPath(path, key)))
   }
   const value = out ?? next
   if (issues.length === before && (def.checks?.length ?? 0) > 0) {
@@ -96,4 +94,18 @@ function checkObject(
     if (!result.success) issues.push(...fromZodIssues(result.error.issues, path))
   }
   return value
+}
+
+/** `out` (or a copy of `next`, made on the first difference) with `key` set to its parsed value. */
+function put(
+  out: Record<string, unknown> | undefined,
+  next: Record<string, unknown>,
+  key: string,
+  value: unknown,
+): Record<string, unknown> | undefined {
+  if (Object.hasOwn(next, key) ? value === next[key] : value === undefined) return out
+  const copy = out ?? { ...next }
+  if (value === undefined) delete copy[key]
+  else copy[key] = value
+  return copy
 }

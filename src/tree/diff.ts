@@ -34,8 +34,11 @@ function walk(prev: unknown, next: unknown, path: string, out: Change[]): void {
 function walkObjects(prev: unknown, next: unknown, path: string, out: Change[]): void {
   const a = prev as Record<string, unknown>
   const b = next as Record<string, unknown>
-  for (const key of Object.keys(a))
-    walk(a[key], Object.hasOwn(b, key) ? b[key] : undefined, joinPath(path, key), out)
+  for (const key of Object.keys(a)) {
+    const to = Object.hasOwn(b, key) ? b[key] : undefined
+    // Checked before the path is joined: most keys of a changed object are shared, and the string costs more.
+    if (a[key] !== to) walk(a[key], to, joinPath(path, key), out)
+  }
   for (const key of Object.keys(b))
     if (!Object.hasOwn(a, key)) walk(undefined, b[key], joinPath(path, key), out)
 }
