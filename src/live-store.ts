@@ -10,6 +10,7 @@ import { type PrepareEnv, prepare, readOverrides, readSources } from './machines
 import type { Applied, Committed, Intent, Prepared, Txn } from './machines/transaction.ts'
 import { createTransactionMachine, type TransactionEvent } from './machines/transaction-machine.ts'
 import type { ParticipantSet } from './participants.ts'
+import { SaveQueue } from './persist/save-queue.ts'
 import { Ring } from './ring.ts'
 import type { Redactor } from './schema/redactor.ts'
 import type { StoreCounters } from './stats.ts'
@@ -27,6 +28,7 @@ import type {
   OverridesBackend,
   Participant,
   ParticipantOptions,
+  PersistedOverrides,
   Snapshot,
   StoreEvent,
   StoreStats,
@@ -48,6 +50,8 @@ export interface StoreParts<TConfig> {
   readonly redactor: Redactor
   readonly history: ConfigHistory<TConfig>
   readonly participants: ParticipantSet
+  /** Time a save of the overrides has before its transaction is rolled back. */
+  readonly persistTimeoutMs: number
   readonly streams: StoreStreams<TConfig>
   readonly counters: StoreCounters
   readonly backend: OverridesBackend | undefined
@@ -102,6 +106,8 @@ export class LiveStore<TConfig> {
   #again: { meta: UpdateMeta | undefined; waiters: ((result: UpdateResult) => void)[] } | undefined
   #closed = false
   #closing: Promise<void> | undefined
+  /** Saves of the overrides, one at a time and each within `persistTimeoutMs`; none without a backend. */
+  readonly #saves: SaveQueue | undefined
 
   readonly schema: z.ZodType<TConfig>
   readonly environment: string
@@ -127,6 +133,25 @@ export class LiveStore<TConfig> {
       },
       parts.initial,
     )
+    this.#saves =
+      parts.backend &&
+      new SaveQueue(
+        parts.backend,
+        parts.persistTimeoutMs,
+        () => this.#persisted(this.#live.layers.overrides, this.#live.revision),
+        {
+          onRepaired: () =>
+            this.warn(
+              'PERSIST_FAILED',
+              `a save of the overrides (${parts.backend!.name}) that ran out of time finished late; the live overrides were saved again`,
+            ),
+          onRepairFailed: (error) =>
+            this.warn(
+              'PERSIST_FAILED',
+              `could not save the live overrides again (${parts.backend!.name}) after a late save: ${messageOf(error)}; disk and memory may differ until the next save`,
+            ),
+        },
+      )
     this.#actor = createActor(machine, parts.inspect ? { inspect: parts.inspect } : {})
     this.#actor.start()
   }
@@ -471,28 +496,31 @@ export class LiveStore<TConfig> {
       if (run.errors) return { ok: false, errors: this.#scrub(run.errors, prepared.config, live.config) }
       undo = run.accepted
     }
-    if (!prepared.persist || !backend) return { ok: true }
-    try {
-      const saved = await backend.save({
-        overrides: prepared.layers.overrides,
-        revision: live.revision + 1,
-        updatedAt: this.#parts.clock().toISOString(),
-        environment: this.environment,
-      })
-      return saved?.version === undefined ? { ok: true } : { ok: true, persistedVersion: saved.version }
-    } catch (error) {
-      await undo()
-      const errors =
-        error instanceof ConfigError
-          ? error.issues
-          : [
-              issue(
-                'PERSIST_FAILED',
-                '',
-                `could not persist the overrides (${backend.name}): ${messageOf(error)}`,
-              ),
-            ]
-      return { ok: false, errors: this.#scrub(errors, prepared.config, live.config) }
+    if (!prepared.persist || !this.#saves) return { ok: true }
+    const saved = await this.#saves.save(this.#persisted(prepared.layers.overrides, live.revision + 1))
+    if (saved.ok)
+      return saved.version === undefined ? { ok: true } : { ok: true, persistedVersion: saved.version }
+    await undo()
+    const { error } = saved
+    const errors =
+      error instanceof ConfigError
+        ? error.issues
+        : [
+            issue(
+              'PERSIST_FAILED',
+              '',
+              `could not persist the overrides (${backend!.name}): ${messageOf(error)}`,
+            ),
+          ]
+    return { ok: false, errors: this.#scrub(errors, prepared.config, live.config) }
+  }
+
+  #persisted(overrides: Readonly<Record<string, unknown>>, revision: number): PersistedOverrides {
+    return {
+      overrides,
+      revision,
+      updatedAt: this.#parts.clock().toISOString(),
+      environment: this.environment,
     }
   }
 
@@ -571,6 +599,7 @@ export class LiveStore<TConfig> {
     await this.#parts.hooks.beforeClose?.()
     if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
     this.#actor.stop()
+    await this.#saves?.drain()
     await this.#parts.hooks.onClose?.()
     this.#parts.streams.complete()
   }

@@ -42,10 +42,11 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     historyLimit = 100,
     eventsLimit = 100,
     participantTimeoutMs = 5000,
+    persistTimeoutMs = 5000,
     logger = consoleLogger,
     clock = () => new Date(),
   } = options
-  checkOptions(options, { historyLimit, eventsLimit, participantTimeoutMs })
+  checkOptions(options, { historyLimit, eventsLimit, participantTimeoutMs, persistTimeoutMs })
   const marks = markedPaths(schema)
   const redactor = createRedactor(marks.secret)
   const immer = new Immer({ autoFreeze: true })
@@ -137,6 +138,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     participants: new ParticipantSet(participantTimeoutMs, (message) =>
       store.warn('COMPENSATION_FAILED', redactor.scrub(message, store.current)),
     ),
+    persistTimeoutMs,
     streams: new StoreStreams<TConfig>(config, hooks),
     counters,
     backend,
@@ -190,10 +192,7 @@ const consoleLogger: Logger = {
   error: (msg, data) => console.error(`[hotconf] ${msg}`, ...(data ? [data] : [])),
 }
 
-function checkOptions(
-  options: ConfigStoreOptions<z.ZodObject>,
-  numbers: { historyLimit: number; eventsLimit: number; participantTimeoutMs: number },
-): void {
+function checkOptions(options: ConfigStoreOptions<z.ZodObject>, numbers: Record<string, number>): void {
   const bad = (path: string, message: string) => {
     throw new ConfigError(issue('BAD_OPTIONS', path, message))
   }

@@ -512,6 +512,12 @@ export interface ConfigStoreOptions<TSchema extends z.ZodObject> {
   readonly eventsLimit?: number
   /** Time a participant has to accept a change. @default 5000 */
   readonly participantTimeoutMs?: number
+  /**
+   * Time a save of the overrides has (a stalled fsync, an unreachable etcd) before its transaction is rolled back
+   * with `PERSIST_FAILED`. A save that lands after that is followed by a save of the live overrides, so the disk
+   * ends where memory is. `close()` waits for pending saves at most this long. @default 5000
+   */
+  readonly persistTimeoutMs?: number
   /** Passed to xstate's `createActor` (e.g. the Stately inspector). */
   readonly inspect?: (event: unknown) => void
   /** @default a logger that writes warnings and errors to the console */

@@ -79,7 +79,8 @@ function checkObject(
     } else if (def.type === 'record' && def.keyType && !(def.keyType as z.ZodType).safeParse(key).success) {
       issues.push(issue('INVALID', joinPath(path, key), `key "${key}" is not allowed here`))
     } else if (!Object.hasOwn(shape, key)) {
-      if (extra) out = put(out, next, key, checkTree(extra, next[key], prev?.[key], issues, joinPath(path, key)))
+      if (extra)
+        out = put(out, next, key, checkTree(extra, next[key], prev?.[key], issues, joinPath(path, key)))
       else issues.push(issue('UNKNOWN_KEY', joinPath(path, key), `unknown key "${key}"`))
     }
   }
