@@ -104,7 +104,10 @@ describe('a save that stalls (slow fsync)', () => {
     disk.hold()
     expect(await store.set('pool.max', 21)).toMatchObject({ status: 'rolledBack' })
     await store.close()
-    expect(store.closed).toBe(true)
+    expect(await store.set('pool.max', 22)).toMatchObject({
+      status: 'rejected',
+      errors: [{ code: 'CLOSED' }],
+    })
     expect(disk.written).toEqual([])
   })
 })
