@@ -46,17 +46,9 @@ export function readerFor(path: string): (root: unknown) => unknown {
   let read = readers.get(path)
   if (read === undefined) {
     const segments = splitPath(path)
-    const n = segments.length
     read = segments.some((k) => k in Object.prototype)
       ? (root) => getAt(root, segments)
-      : (root) => {
-          let node = root
-          for (let i = 0; i < n; i++) {
-            if (node === null || typeof node !== 'object') return undefined
-            node = (node as Record<string, unknown>)[segments[i]!]
-          }
-          return node
-        }
+      : (compiledReader(segments) ?? loopReader(segments))
     if (readers.size >= CACHE_LIMIT) readers.clear()
     readers.set(path, read)
   }
@@ -73,4 +65,35 @@ export function isUnder(path: string, prefix: string): boolean {
 /** True when one path lies under the other: a change of either touches both. */
 export function overlaps(a: string, b: string): boolean {
   return isUnder(a, b) || isUnder(b, a)
+}
+
+// --- internal ---
+
+/**
+ * A reader compiled for one path: `n = n["db"]; n = n["pool"]; …` with constant keys, so each load has its own
+ * feedback and V8 makes it a named property load (≈ 7 ns for three levels, against ≈ 40 ns for a loop whose keyed
+ * load sees every key of every path). Keys enter the source only as JSON string literals, never as code.
+ * `undefined` where code generation from strings is disabled (`--disallow-code-generation-from-strings`).
+ */
+function compiledReader(segments: readonly string[]): ((root: unknown) => unknown) | undefined {
+  const steps = segments.map(
+    (key) => `if (n === null || typeof n !== 'object') return undefined; n = n[${JSON.stringify(key)}];`,
+  )
+  try {
+    return new Function('root', `let n = root; ${steps.join(' ')} return n;`) as (root: unknown) => unknown
+  } catch {
+    return undefined
+  }
+}
+
+function loopReader(segments: readonly string[]): (root: unknown) => unknown {
+  const n = segments.length
+  return (root) => {
+    let node = root
+    for (let i = 0; i < n; i++) {
+      if (node === null || typeof node !== 'object') return undefined
+      node = (node as Record<string, unknown>)[segments[i]!]
+    }
+    return node
+  }
 }
