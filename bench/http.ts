@@ -101,8 +101,9 @@ export const run: MeasureRun = async ({ quick, rounds, log }) => {
         id: 7,
         label: `${load.label}, p99 latency`,
         value: figure(summarize(p99(load.name)), 'ms'),
-        // autocannon reports whole milliseconds: at 1–3 ms a p99 ratio is coarse, so it is given for GET only.
-        ...(load.name === 'get'
+        // autocannon reports whole milliseconds: at 1–3 ms a p99 ratio is coarse, so it is given for GET only, and
+        // not at all when the bare route's p99 rounds to 0 ms in some round (there is nothing to divide by).
+        ...(load.name === 'get' && p99('bare').every((ms) => ms > 0)
           ? { ratio: { label: '×bare', summary: summarize(perRound(p99('get'), p99('bare'))) } }
           : {}),
       },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { matchToken, timingSafeCompare } from '../../src/adapters/http/auth.ts'
+import { matchToken, timingSafeCompare, tokenMatcher } from '../../src/adapters/http/auth.ts'
 import type { AdminRole } from '../../src/adapters/http/index.ts'
 import { expectProblem } from './expect-problem.ts'
 import { ADMIN, READ, type Served, serveTestStore, TOKENS, WRITE } from './fixture.ts'
@@ -167,5 +167,24 @@ describe('matchToken', () => {
     expect(await timingSafeCompare('same', 'same')).toBe(true)
     expect(await timingSafeCompare('same', 'sane')).toBe(false)
     expect(await timingSafeCompare('same', 'same-but-longer')).toBe(false)
+  })
+})
+
+describe('tokenMatcher', () => {
+  it('finds the same token as matchToken for equal, longer, shorter, empty and unknown tokens', async () => {
+    const match = tokenMatcher(TOKENS)
+    for (const presented of [
+      ADMIN,
+      READ,
+      WRITE,
+      `${ADMIN}x`,
+      ADMIN.slice(0, -1),
+      '',
+      'unknown',
+      `${WRITE.slice(0, -1)}X`,
+    ]) {
+      expect(await match(presented)).toBe(await matchToken(presented, TOKENS))
+    }
+    expect(await match(WRITE)).toMatchObject({ name: 'writer' })
   })
 })

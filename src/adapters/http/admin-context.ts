@@ -1,8 +1,7 @@
-import type { Hono, MiddlewareHandler } from 'hono'
+import type { Hono } from 'hono'
 import type { ConfigStore } from '../../types.ts'
-import type { AdminEnv } from './auth.ts'
+import type { AdminEnv, Guard } from './auth.ts'
 import type { AdminMetrics } from './metrics.ts'
-import type { AdminRole } from './options.ts'
 
 /** The store as the routes see it: paths are checked strings, values are JSON, whatever the schema's type. */
 export type AnyStore = ConfigStore<Record<string, unknown>>
@@ -13,7 +12,7 @@ export type AdminApi = Hono<AdminEnv>
 /** What every route module gets. */
 export interface AdminContext {
   readonly store: AnyStore
-  readonly guard: (needed: AdminRole) => MiddlewareHandler<AdminEnv>
+  readonly guard: Guard
   readonly metrics: AdminMetrics | undefined
   readonly heartbeatMs: number
   readonly signal: AbortSignal | undefined

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Handler } from 'hono'
 import { timingSafeEqual } from 'hono/utils/buffer'
 import { ConfigError, issue } from '../../errors.ts'
 import type { AdminRole, AdminToken } from './options.ts'
@@ -43,6 +43,28 @@ export async function matchToken(
   return found
 }
 
+/**
+ * `matchToken` for one token set, made once per admin app. On Node each configured token is hashed here, once, so a
+ * request costs one sha256 of what it presented and a `crypto.timingSafeEqual` of equal-length digests per token
+ * (against two hashes and two JS compare loops per token for `timingSafeCompare`); elsewhere it is `matchToken`.
+ */
+export function tokenMatcher(
+  tokens: readonly AdminToken[],
+): (presented: string) => AdminToken | undefined | Promise<AdminToken | undefined> {
+  const crypto = nodeCrypto
+  if (!crypto) return (presented) => matchToken(presented, tokens)
+  const digest = (text: string) => crypto.createHash('sha256').update(text).digest()
+  const known = tokens.map((token) => ({ token, digest: digest(token.token) }))
+  return (presented) => {
+    const mine = digest(presented)
+    let found: AdminToken | undefined
+    for (const entry of known) {
+      if (crypto.timingSafeEqual(mine, entry.digest) && found === undefined) found = entry.token
+    }
+    return found
+  }
+}
+
 /** True when `role` may do what `needed` allows. */
 export function allows(role: AdminRole, needed: AdminRole): boolean {
   return RANK[role] >= RANK[needed]
@@ -68,22 +90,28 @@ export function checkTokens(tokens: readonly AdminToken[]): void {
   })
 }
 
+/** A route's handler, wrapped by `guard`; it finds the caller in `c.get('principal')`. */
+export type AdminHandler = Handler<AdminEnv>
+
+/** `guard(role, handler)`: the handler behind authentication and a role check. */
+export type Guard = (needed: AdminRole, handler: AdminHandler) => AdminHandler
+
 /**
- * The guard of one route: authenticates the bearer token (401 with `WWW-Authenticate` when missing or unknown)
- * and checks its role (403). With no tokens configured every caller is `anonymous` with the `admin` role.
+ * The guard of the routes: authenticates the bearer token (401 with `WWW-Authenticate` when missing or unknown)
+ * and checks its role (403) before the handler runs. With no tokens configured every caller is `anonymous` with the
+ * `admin` role. It wraps the handler instead of running as middleware: a route with one synchronous handler keeps
+ * Hono's and @hono/node-server's synchronous path (no promise per request), which made `GET /config` ≈ 1.3× faster.
  */
-export function createGuard(tokens: readonly AdminToken[]) {
-  return function guard(needed: AdminRole): MiddlewareHandler<AdminEnv> {
-    return async function requireRole(c, next) {
-      const principal =
-        tokens.length === 0 ? ANONYMOUS : await authenticate(c.req.header('authorization'), tokens)
-      if (!allows(principal.role, needed)) {
-        fail(403, 'FORBIDDEN', `token "${principal.name}" has role ${principal.role}; this needs ${needed}`)
-      }
-      c.set('principal', principal)
-      await next()
+export function createGuard(tokens: readonly AdminToken[]): Guard {
+  const match = tokenMatcher(tokens)
+  return (needed, handler) =>
+    function guarded(c, next) {
+      if (tokens.length === 0) return admit(ANONYMOUS, needed, handler, c, next)
+      const found = match(bearerOf(c.req.header('authorization')))
+      return found instanceof Promise
+        ? found.then((token) => admit(principalOf(token), needed, handler, c, next))
+        : admit(principalOf(found), needed, handler, c, next)
     }
-  }
 }
 
 // --- internal ---
@@ -99,17 +127,35 @@ const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
 const ANONYMOUS: Principal = { name: 'anonymous', role: 'admin' }
 const REALM = 'Bearer realm="hotconf"'
 
-async function authenticate(header: string | undefined, tokens: readonly AdminToken[]): Promise<Principal> {
-  const match = /^Bearer +(\S+) *$/i.exec(header ?? '')
-  if (!match)
+/** The token of an `Authorization: Bearer <token>` header; 401 without one. */
+function bearerOf(header: string | undefined): string {
+  const bearer = /^Bearer +(\S+) *$/i.exec(header ?? '')
+  if (!bearer)
     fail(401, 'UNAUTHORIZED', 'send Authorization: Bearer <token>', [], { 'www-authenticate': REALM })
-  const token = await matchToken(match[1]!, tokens)
+  return bearer[1]!
+}
+
+function principalOf(token: AdminToken | undefined): Principal {
   if (!token) {
     fail(401, 'UNAUTHORIZED', 'the bearer token is not valid', [], {
       'www-authenticate': `${REALM}, error="invalid_token"`,
     })
   }
   return { name: token.name, role: token.role }
+}
+
+function admit(
+  principal: Principal,
+  needed: AdminRole,
+  handler: AdminHandler,
+  c: Parameters<AdminHandler>[0],
+  next: Parameters<AdminHandler>[1],
+): ReturnType<AdminHandler> {
+  if (!allows(principal.role, needed)) {
+    fail(403, 'FORBIDDEN', `token "${principal.name}" has role ${principal.role}; this needs ${needed}`)
+  }
+  c.set('principal', principal)
+  return handler(c, next)
 }
 
 function bad(path: string, message: string): never {

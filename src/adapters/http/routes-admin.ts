@@ -9,41 +9,53 @@ import { resultResponse } from './write-result.ts'
 
 /** `POST /reload`, `POST /reset`, `GET /export`, `POST /import`. */
 export function adminRoutes(api: AdminApi, { store, guard }: AdminContext): void {
-  api.post('/reload', guard('write'), async (c) => {
-    const body = await readEnvelope(c)
-    return resultResponse(store, await store.reload(writeMeta(c, body)))
-  })
+  api.post(
+    '/reload',
+    guard('write', async (c) => {
+      const body = await readEnvelope(c)
+      return resultResponse(store, await store.reload(writeMeta(c, body)))
+    }),
+  )
 
-  api.post('/reset', guard('admin'), async (c) => {
-    const body = await readEnvelope(c)
-    if (body.path !== undefined && typeof body.path !== 'string')
-      fail(400, 'BAD_REQUEST', 'path must be a dotted config path')
-    const path = body.path === undefined ? undefined : parseConfigPath(body.path)
-    return resultResponse(store, await store.reset(path, writeMeta(c, body)))
-  })
+  api.post(
+    '/reset',
+    guard('admin', async (c) => {
+      const body = await readEnvelope(c)
+      if (body.path !== undefined && typeof body.path !== 'string')
+        fail(400, 'BAD_REQUEST', 'path must be a dotted config path')
+      const path = body.path === undefined ? undefined : parseConfigPath(body.path)
+      return resultResponse(store, await store.reset(path, writeMeta(c, body)))
+    }),
+  )
 
-  api.get('/export', guard('read'), (c) => {
-    const includeSecrets = flagOf(c.req.query('includeSecrets'))
-    if (includeSecrets && !allows(c.get('principal').role, 'admin')) {
-      fail(403, 'FORBIDDEN', 'exporting secrets needs the admin role')
-    }
-    const doc = store.export({ includeSecrets })
-    const body = includeSecrets ? doc : { ...doc, config: store.redact(doc.config) }
-    return jsonResponse(body, 200, { etag: etagOf(doc.revision), 'cache-control': 'no-store' })
-  })
+  api.get(
+    '/export',
+    guard('read', (c) => {
+      const includeSecrets = flagOf(c.req.query('includeSecrets'))
+      if (includeSecrets && !allows(c.get('principal').role, 'admin')) {
+        fail(403, 'FORBIDDEN', 'exporting secrets needs the admin role')
+      }
+      const doc = store.export({ includeSecrets })
+      const body = includeSecrets ? doc : { ...doc, config: store.redact(doc.config) }
+      return jsonResponse(body, 200, { etag: etagOf(doc.revision), 'cache-control': 'no-store' })
+    }),
+  )
 
   // An export without secrets holds '[redacted]' placeholders; the store keeps the live secrets for those.
-  api.post('/import', guard('admin'), async (c) => {
-    const body = await readJson(c, true)
-    const doc = body as { config?: unknown; reason?: unknown }
-    if (!isJsonObject(body) || !isJsonObject(doc.config)) {
-      fail(400, 'BAD_REQUEST', 'send an export document: { "config": { ... } }')
-    }
-    return resultResponse(
-      store,
-      await store.import({ config: doc.config }, writeMeta(c, doc as Record<string, unknown>)),
-    )
-  })
+  api.post(
+    '/import',
+    guard('admin', async (c) => {
+      const body = await readJson(c, true)
+      const doc = body as { config?: unknown; reason?: unknown }
+      if (!isJsonObject(body) || !isJsonObject(doc.config)) {
+        fail(400, 'BAD_REQUEST', 'send an export document: { "config": { ... } }')
+      }
+      return resultResponse(
+        store,
+        await store.import({ config: doc.config }, writeMeta(c, doc as Record<string, unknown>)),
+      )
+    }),
+  )
 }
 
 // --- internal ---

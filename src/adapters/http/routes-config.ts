@@ -13,54 +13,69 @@ export function configRoutes(api: AdminApi, { store, guard }: AdminContext): voi
   // Configs are immutable, so the redacted JSON of one stays right until the next commit replaces it.
   let cache: { readonly config: unknown; readonly body: string } | undefined
 
-  api.get('/', guard('read'), (c) => {
-    const etag = etagOf(store.revision)
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag })
-    const config = store.current
-    if (cache?.config !== config) cache = { config, body: toJson(store.redact(config)) }
-    return jsonTextResponse(cache.body, 200, { etag })
-  })
+  api.get(
+    '/',
+    guard('read', (c) => {
+      const etag = etagOf(store.revision)
+      if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag })
+      const config = store.current
+      if (cache?.config !== config) cache = { config, body: toJson(store.redact(config)) }
+      return jsonTextResponse(cache.body, 200, { etag })
+    }),
+  )
 
-  api.get('/values/:path', guard('read'), (c) => {
-    const path = parseConfigPath(c.req.param('path'))
-    const etag = etagOf(store.revision)
-    const value = store.get(path)
-    if (value === undefined) fail(404, 'NOT_FOUND', `the config has no value at ${path}`)
-    return jsonResponse(store.redact(value, path), 200, { etag })
-  })
+  api.get(
+    '/values/:path',
+    guard('read', (c) => {
+      const path = parseConfigPath(c.req.param('path') ?? '')
+      const etag = etagOf(store.revision)
+      const value = store.get(path)
+      if (value === undefined) fail(404, 'NOT_FOUND', `the config has no value at ${path}`)
+      return jsonResponse(store.redact(value, path), 200, { etag })
+    }),
+  )
 
-  api.patch('/', guard('write'), async (c) => {
-    const patch = mergePatchOf(await readJson(c, true))
-    return resultResponse(store, await store.update(mergePatchRecipe(patch), writeMeta(c)))
-  })
+  api.patch(
+    '/',
+    guard('write', async (c) => {
+      const patch = mergePatchOf(await readJson(c, true))
+      return resultResponse(store, await store.update(mergePatchRecipe(patch), writeMeta(c)))
+    }),
+  )
 
-  api.put('/values/:path', guard('write'), async (c) => {
-    const path = parseConfigPath(c.req.param('path'))
-    const value = await readJson(c, true)
-    const result = await store.set(path, value, writeMeta(c))
-    // A key the schema does not know, named by the URL itself, is a missing resource rather than a bad value.
-    if (
-      result.status === 'rejected' &&
-      result.errors.some((e) => e.code === 'UNKNOWN_KEY' && isWithin(path, e.path))
-    ) {
-      return problemResponse(404, 'NOT_FOUND', `the schema has no key ${path}`, result.errors)
-    }
-    return resultResponse(store, result)
-  })
+  api.put(
+    '/values/:path',
+    guard('write', async (c) => {
+      const path = parseConfigPath(c.req.param('path') ?? '')
+      const value = await readJson(c, true)
+      const result = await store.set(path, value, writeMeta(c))
+      // A key the schema does not know, named by the URL itself, is a missing resource rather than a bad value.
+      if (
+        result.status === 'rejected' &&
+        result.errors.some((e) => e.code === 'UNKNOWN_KEY' && isWithin(path, e.path))
+      ) {
+        return problemResponse(404, 'NOT_FOUND', `the schema has no key ${path}`, result.errors)
+      }
+      return resultResponse(store, result)
+    }),
+  )
 
   // A dry run answers like the write would (200 or the same problem), so `curl -f` can gate a deploy on it.
-  api.post('/validate', guard('read'), async (c) => {
-    const patch = mergePatchOf(await readJson(c, true))
-    const result = await store.validate(mergePatchRecipe(patch))
-    if (result.ok) return jsonResponse({ ok: true, changes: redactChanges(store, result.changes) })
-    const [status, code] = statusOf(result.errors)
-    return problemResponse(
-      status,
-      code,
-      `the change would be rejected: ${result.errors[0]?.message ?? code}`,
-      result.errors,
-    )
-  })
+  api.post(
+    '/validate',
+    guard('read', async (c) => {
+      const patch = mergePatchOf(await readJson(c, true))
+      const result = await store.validate(mergePatchRecipe(patch))
+      if (result.ok) return jsonResponse({ ok: true, changes: redactChanges(store, result.changes) })
+      const [status, code] = statusOf(result.errors)
+      return problemResponse(
+        status,
+        code,
+        `the change would be rejected: ${result.errors[0]?.message ?? code}`,
+        result.errors,
+      )
+    }),
+  )
 }
 
 // --- internal ---

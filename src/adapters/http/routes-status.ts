@@ -9,27 +9,33 @@ export function statusRoutes(
   api: AdminApi,
   { store, guard, metrics, heartbeatMs, signal }: AdminContext,
 ): void {
-  api.get('/status', guard('read'), () => {
-    const status = store.status()
-    return jsonResponse({
-      ...status,
-      pendingRestart: status.pendingRestart.map((p) => ({
-        path: p.path,
-        live: store.redact(p.live, p.path),
-        next: store.redact(p.next, p.path),
-      })),
-    })
-  })
+  api.get(
+    '/status',
+    guard('read', () => {
+      const status = store.status()
+      return jsonResponse({
+        ...status,
+        pendingRestart: status.pendingRestart.map((p) => ({
+          path: p.path,
+          live: store.redact(p.live, p.path),
+          next: store.redact(p.next, p.path),
+        })),
+      })
+    }),
+  )
 
   // The schema never changes: convert it once per shape asked for.
   const schemas = new Map<'input' | 'output', Record<string, unknown>>()
-  api.get('/schema', guard('read'), (c) => {
-    const io = c.req.query('io') ?? 'output'
-    if (io !== 'input' && io !== 'output') fail(400, 'BAD_REQUEST', 'io must be input or output')
-    const schema = schemas.get(io) ?? configJsonSchema(store, io)
-    schemas.set(io, schema)
-    return jsonResponse(schema, 200, { 'content-type': 'application/schema+json' })
-  })
+  api.get(
+    '/schema',
+    guard('read', (c) => {
+      const io = c.req.query('io') ?? 'output'
+      if (io !== 'input' && io !== 'output') fail(400, 'BAD_REQUEST', 'io must be input or output')
+      const schema = schemas.get(io) ?? configJsonSchema(store, io)
+      schemas.set(io, schema)
+      return jsonResponse(schema, 200, { 'content-type': 'application/schema+json' })
+    }),
+  )
 
   // Unauthenticated, for load balancers and orchestrators: it says only whether the store is open.
   api.get('/health', () => {
@@ -37,20 +43,26 @@ export function statusRoutes(
     return jsonResponse({ status: closed ? 'closed' : 'ok' }, closed ? 503 : 200)
   })
 
-  api.get('/metrics', guard('read'), async (c) => {
-    if (!metrics) fail(404, 'NOT_FOUND', 'metrics are turned off (metrics: false)')
-    const { contentType, body } = await metrics.render()
-    return c.body(body, 200, { 'content-type': contentType })
-  })
+  api.get(
+    '/metrics',
+    guard('read', async (c) => {
+      if (!metrics) fail(404, 'NOT_FOUND', 'metrics are turned off (metrics: false)')
+      const { contentType, body } = await metrics.render()
+      return c.body(body, 200, { 'content-type': contentType })
+    }),
+  )
 
-  api.get('/stream', guard('read'), (c) => {
-    const raw = c.req.header('last-event-id') ?? c.req.query('lastEventId')
-    if (raw !== undefined && !/^\d{1,15}$/.test(raw))
-      fail(400, 'BAD_REQUEST', 'Last-Event-ID must be a revision number')
-    return streamChanges(c, store, {
-      lastEventId: raw === undefined ? undefined : Number(raw),
-      heartbeatMs,
-      signal,
-    })
-  })
+  api.get(
+    '/stream',
+    guard('read', (c) => {
+      const raw = c.req.header('last-event-id') ?? c.req.query('lastEventId')
+      if (raw !== undefined && !/^\d{1,15}$/.test(raw))
+        fail(400, 'BAD_REQUEST', 'Last-Event-ID must be a revision number')
+      return streamChanges(c, store, {
+        lastEventId: raw === undefined ? undefined : Number(raw),
+        heartbeatMs,
+        signal,
+      })
+    }),
+  )
 }
