@@ -1,20 +1,20 @@
-import { performance } from 'node:perf_hooks'
 import type { Immer } from 'immer'
 import type { Observable } from 'rxjs'
 import { type Actor, createActor } from 'xstate'
 import type { z } from 'zod'
-import { ConfigError, formatIssues, issue } from './errors.ts'
+import { ConfigError, issue } from './errors.ts'
 import type { ConfigHistory } from './history.ts'
 import { explainPath, messageOf } from './layers.ts'
-import { type PrepareEnv, prepare, readOverrides, readSources } from './machines/prepare.ts'
-import type { Applied, Committed, Intent, Prepared, Txn } from './machines/transaction.ts'
-import { createTransactionMachine, type TransactionEvent } from './machines/transaction-machine.ts'
+import { type PrepareEnv, prepare } from './machines/prepare.ts'
+import type { Committed } from './machines/transaction.ts'
+import { createTransactionMachine } from './machines/transaction-machine.ts'
 import type { ParticipantSet } from './participants.ts'
-import { SaveQueue } from './persist/save-queue.ts'
 import { Ring } from './ring.ts'
 import type { Redactor } from './schema/redactor.ts'
 import type { StoreCounters } from './stats.ts'
+import { StoreEffects } from './store-effects.ts'
 import type { StoreStreams } from './streams.ts'
+import { Submissions } from './submissions.ts'
 import { cloneData } from './tree/clone.ts'
 import { diffTrees } from './tree/diff.ts'
 import { readerFor } from './tree/paths.ts'
@@ -28,12 +28,10 @@ import type {
   OverridesBackend,
   Participant,
   ParticipantOptions,
-  PersistedOverrides,
   Snapshot,
   StoreEvent,
   StoreStats,
   StoreStatus,
-  TransactionPhase,
   TransactionRecord,
   UpdateMeta,
   UpdateResult,
@@ -90,24 +88,11 @@ export class LiveStore<TConfig> {
   #config: TConfig
   readonly #parts: StoreParts<TConfig>
   readonly #actor: Actor<ReturnType<typeof createTransactionMachine<TConfig>>>
-  readonly #records: Ring<TransactionRecord>
+  readonly #effects: StoreEffects<TConfig>
   readonly #warnings: Ring<{ code: string; message: string; at: Date }>
   readonly #adapters: AdapterSlot[] = []
-  #nextId = 1
-  #pending = 0
-  #drained: (() => void) | undefined
-  #loading = false
-  #outbox: Txn[] = []
-  /** True while a reload reads the overrides backend: submissions wait in the outbox. */
-  #holding = false
-  /** Transactions sent to the machine and not settled yet. */
-  #inFlight = 0
-  #idleWaiters: (() => void)[] = []
-  #again: { meta: UpdateMeta | undefined; waiters: ((result: UpdateResult) => void)[] } | undefined
-  #closed = false
+  readonly #submissions: Submissions
   #closing: Promise<void> | undefined
-  /** Saves of the overrides, one at a time and each within `persistTimeoutMs`; none without a backend. */
-  readonly #saves: SaveQueue | undefined
 
   readonly schema: z.ZodType<TConfig>
   readonly environment: string
@@ -118,40 +103,23 @@ export class LiveStore<TConfig> {
     this.#config = parts.initial.config
     this.schema = parts.schema
     this.environment = parts.environment
-    this.#records = new Ring(parts.eventsLimit)
     this.#warnings = new Ring(WARNINGS_KEPT)
-    const machine = createTransactionMachine<TConfig>(
-      {
-        prepare: (live, txn) => prepare(parts.env, live, txn.intent, txn.meta.expectedRevision),
-        needsApply: (prepared) =>
-          (prepared.persist && parts.backend !== undefined) || parts.participants.concerns(prepared.changes),
-        apply: (live, txn, prepared) => this.#apply(live, txn, prepared),
-        commit: (live, prepared) => commitOf(live, prepared, parts.clock()),
-        publish: (txn, committed, prepared) => this.#publish(txn, committed, prepared),
-        settle: (txn, result) => this.#settle(txn, result),
-        phase: (txn, phase, revision) => this.#phase(txn, phase, revision),
+    this.#effects = new StoreEffects(parts, {
+      published: (committed) => {
+        this.#live = committed
+        this.#config = committed.config
       },
-      parts.initial,
-    )
-    this.#saves =
-      parts.backend &&
-      new SaveQueue(
-        parts.backend,
-        parts.persistTimeoutMs,
-        () => this.#persisted(this.#live.layers.overrides, this.#live.revision),
-        {
-          onRepaired: () =>
-            this.warn(
-              'PERSIST_FAILED',
-              `a save of the overrides (${parts.backend!.name}) that ran out of time finished late; the live overrides were saved again`,
-            ),
-          onRepairFailed: (error) =>
-            this.warn(
-              'PERSIST_FAILED',
-              `could not save the live overrides again (${parts.backend!.name}) after a late save: ${messageOf(error)}; disk and memory may differ until the next save`,
-            ),
-        },
-      )
+      settled: () => this.#submissions.settled(),
+      live: () => this.#live,
+      warn: (code, message) => this.warn(code, message),
+    })
+    this.#submissions = new Submissions({
+      env: parts.env,
+      send: (event) => this.#actor.send(event),
+      started: (txn) => this.#effects.phase(txn, 'started', this.#live.revision),
+      revision: () => this.#live.revision,
+    })
+    const machine = createTransactionMachine<TConfig>(this.#effects, parts.initial)
     this.#actor = createActor(machine, parts.inspect ? { inspect: parts.inspect } : {})
     this.#actor.start()
   }
@@ -227,7 +195,7 @@ export class LiveStore<TConfig> {
   }
 
   events(options: { limit?: number } = {}): readonly TransactionRecord[] {
-    return this.#records.newest(options.limit)
+    return this.#effects.records.newest(options.limit)
   }
 
   snapshots(filter: { tag?: string } = {}): readonly Snapshot[] {
@@ -269,7 +237,7 @@ export class LiveStore<TConfig> {
       snapshots: this.#parts.history.snapshots().length,
       participants: this.#parts.participants.size,
       observers: this.#parts.streams.hooks.observers,
-      closed: this.#closed,
+      closed: this.#submissions.closed,
       adapters: this.#adapters.map((a) => ({ ...a })),
       sources: this.sources(),
       warnings: this.#warnings.newest(),
@@ -283,12 +251,12 @@ export class LiveStore<TConfig> {
   // --- writes ---
 
   update(change: ConfigChange<TConfig>, meta?: UpdateMeta): Promise<UpdateResult> {
-    return this.#submit({ kind: 'update', change }, meta, 'api')
+    return this.#submissions.submit({ kind: 'update', change }, meta, 'api')
   }
 
   set(path: string, value: unknown, meta?: UpdateMeta): Promise<UpdateResult> {
     if (path === '') return this.update(value as ConfigChange<TConfig>, meta)
-    return this.#submit({ kind: 'set', path, value }, meta, 'api')
+    return this.#submissions.submit({ kind: 'set', path, value }, meta, 'api')
   }
 
   async validate(change: ConfigChange<TConfig>): Promise<ValidationResult> {
@@ -300,32 +268,25 @@ export class LiveStore<TConfig> {
     }
   }
 
-  /**
-   * Reads every layer, then queues one transaction. Reads happen outside the machine; while one is under way,
-   * further requests share one more read (a reload is idempotent), so a burst costs at most two.
-   */
+  /** Reads every layer, then queues one transaction (see `Submissions.reload`). */
   reload(meta?: UpdateMeta): Promise<UpdateResult> {
-    if (this.#closed) return this.#submit({ kind: 'reload', failed: [] }, meta, 'reload')
-    return new Promise<UpdateResult>((resolve) => {
-      if (this.#loading) {
-        this.#again ??= { meta, waiters: [] }
-        this.#again.waiters.push(resolve)
-      } else {
-        this.#load(meta, [resolve])
-      }
-    })
+    return this.#submissions.reload(meta)
   }
 
   reset(path?: string, meta?: UpdateMeta): Promise<UpdateResult> {
-    return this.#submit(path === undefined ? { kind: 'reset' } : { kind: 'reset', path }, meta, 'reset')
+    return this.#submissions.submit(
+      path === undefined ? { kind: 'reset' } : { kind: 'reset', path },
+      meta,
+      'reset',
+    )
   }
 
   rollback(target: number | string, meta?: UpdateMeta): Promise<UpdateResult> {
-    return this.#submit({ kind: 'rollback', target }, meta, 'rollback')
+    return this.#submissions.submit({ kind: 'rollback', target }, meta, 'rollback')
   }
 
   import(doc: ExportDocument | { config: unknown }, meta?: UpdateMeta): Promise<UpdateResult> {
-    return this.#submit({ kind: 'import', config: doc?.config }, meta, 'import')
+    return this.#submissions.submit({ kind: 'import', config: doc?.config }, meta, 'import')
   }
 
   async snapshot(options: { label?: string; tags?: readonly string[] } = {}): Promise<Snapshot> {
@@ -381,243 +342,18 @@ export class LiveStore<TConfig> {
   }
 
   get closed(): boolean {
-    return this.#closed
+    return this.#submissions.closed
   }
 
   // --- internal ---
 
-  #submit(intent: Intent, meta: UpdateMeta | undefined, source: string) {
-    return new Promise<UpdateResult>((resolve) =>
-      this.#send(intent, meta, source, [resolve], performance.now()),
-    )
-  }
-
-  #send(
-    intent: Intent,
-    meta: UpdateMeta | undefined,
-    source: string,
-    waiters: Txn['waiters'],
-    startedAt: number,
-    first = false,
-  ): void {
-    if (this.#closed) {
-      const result: UpdateResult = {
-        status: 'rejected',
-        errors: [issue('CLOSED', '', 'the store is closed')],
-        revision: this.#live.revision,
-      }
-      for (const waiter of waiters) waiter(result)
-      return
-    }
-    const txn: Txn = {
-      id: this.#nextId++,
-      intent,
-      meta: { ...meta, source: meta?.source ?? source },
-      startedAt,
-      waiters,
-    }
-    this.#pending++
-    this.#phase(txn, 'started', this.#live.revision)
-    if (first) {
-      this.#outbox.unshift(txn)
-      return
-    }
-    // Everything submitted in this tick goes in one event, so concurrent callers can share a pass (group commit).
-    if (this.#outbox.push(txn) === 1) queueMicrotask(this.#flush)
-  }
-
-  readonly #flush = (): void => {
-    if (!this.#holding) this.#sendOutbox()
-  }
-
-  #sendOutbox(): void {
-    const txns = this.#outbox
-    if (txns.length === 0) return
-    this.#outbox = []
-    this.#inFlight += txns.length
-    const kind = txns[0]!.intent.kind
-    const type: TransactionEvent['type'] = txns.every((t) => t.intent.kind === kind)
-      ? `config.${kind}`
-      : 'config.batch'
-    this.#actor.send({ type, txns })
-  }
-
-  #load(meta: UpdateMeta | undefined, waiters: ((result: UpdateResult) => void)[]): void {
-    this.#loading = true
-    this.#pending++
-    const startedAt = performance.now()
-    const env = this.#parts.env
-    readSources(env)
-      .then(async (sources): Promise<Intent> => {
-        if (!env.backend) return { kind: 'reload', loaded: { sources } }
-        // The backend may be shared by other instances: read it in transaction order. Hold new submissions, let
-        // the machine drain, read, then queue the reload first, so nothing slips between the read and its use.
-        this.#holding = true
-        this.#sendOutbox()
-        await this.#machineIdle()
-        const overrides = await readOverrides(env)
-        return { kind: 'reload', loaded: overrides === undefined ? { sources } : { sources, overrides } }
-      })
-      .catch(
-        (error): Intent => ({
-          kind: 'reload',
-          failed:
-            error instanceof ConfigError ? error.issues : [issue('SOURCE_FAILED', '', messageOf(error))],
-        }),
-      )
-      .then((intent) => {
-        this.#loading = false
-        this.#holding = false
-        this.#send(intent, meta, 'reload', waiters, startedAt, true)
-        this.#sendOutbox()
-        this.#done()
-        const again = this.#again
-        this.#again = undefined
-        if (again) this.#load(again.meta, again.waiters)
-      })
-  }
-
-  #machineIdle(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve()
-    return new Promise((resolve) => this.#idleWaiters.push(resolve))
-  }
-
-  #done(): void {
-    this.#pending--
-    if (this.#pending === 0) this.#drained?.()
-  }
-
-  async #apply(live: Committed<TConfig>, txn: Txn, prepared: Prepared<TConfig>): Promise<Applied> {
-    const { redactor, participants, backend } = this.#parts
-    const changes = redactor.changes(prepared.changes)
-    let undo = async () => {}
-    if (participants.concerns(prepared.changes)) {
-      const run = await participants.run(prepared.config, live.config, { ...this.#who(txn), changes })
-      if (run.errors) return { ok: false, errors: this.#scrub(run.errors, prepared.config, live.config) }
-      undo = run.accepted
-    }
-    if (!prepared.persist || !this.#saves) return { ok: true }
-    const saved = await this.#saves.save(this.#persisted(prepared.layers.overrides, live.revision + 1))
-    if (saved.ok)
-      return saved.version === undefined ? { ok: true } : { ok: true, persistedVersion: saved.version }
-    await undo()
-    const { error } = saved
-    const errors =
-      error instanceof ConfigError
-        ? error.issues
-        : [
-            issue(
-              'PERSIST_FAILED',
-              '',
-              `could not persist the overrides (${backend!.name}): ${messageOf(error)}`,
-            ),
-          ]
-    return { ok: false, errors: this.#scrub(errors, prepared.config, live.config) }
-  }
-
-  #persisted(overrides: Readonly<Record<string, unknown>>, revision: number): PersistedOverrides {
-    return {
-      overrides,
-      revision,
-      updatedAt: this.#parts.clock().toISOString(),
-      environment: this.environment,
-    }
-  }
-
-  #publish(txn: Txn, committed: Committed<TConfig>, prepared: Prepared<TConfig>): void {
-    const { revision, at } = committed
-    this.#live = committed
-    this.#config = committed.config
-    const changeSet: HistoryEntry = {
-      revision,
-      at,
-      ...this.#who(txn),
-      changes: this.#parts.redactor.changes(prepared.changes),
-      durationMs: performance.now() - txn.startedAt,
-      ...(prepared.rollbackOf === undefined ? {} : { rollbackOf: prepared.rollbackOf }),
-      ...(prepared.persistedVersion === undefined ? {} : { persistedVersion: prepared.persistedVersion }),
-    }
-    this.#parts.history.record(revision, prepared.config, changeSet)
-    this.#parts.streams.publish(prepared.config, changeSet)
-    this.#parts.hooks.onCommit?.(this.#live)
-  }
-
-  #settle(txn: Txn, raw: UpdateResult): void {
-    const durationMs = performance.now() - txn.startedAt
-    const result: UpdateResult =
-      raw.status === 'committed' ? { ...raw, changes: this.#parts.redactor.changes(raw.changes) } : raw
-    const errors = 'errors' in result ? result.errors : []
-    const changes = result.status === 'committed' ? result.changes : []
-    this.#parts.counters.record(result.status, durationMs, txn.intent.kind === 'reload')
-    const record: TransactionRecord = {
-      status: result.status,
-      revision: result.revision,
-      ...this.#who(txn),
-      at: this.#parts.clock(),
-      durationMs,
-      changes,
-      errors,
-    }
-    this.#records.push(record)
-    this.#parts.streams.event({ type: 'transaction', phase: result.status, ...record })
-    if (errors.length > 0 && txn.meta.source !== 'api') {
-      this.#parts.logger.warn(`${txn.meta.source} ${result.status}:\n${formatIssues(errors)}`)
-    }
-    this.#parts.hooks.onOutcome?.(record)
-    for (const waiter of txn.waiters) waiter(result)
-    if (--this.#inFlight === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve()
-    this.#done()
-  }
-
-  #phase(txn: Txn, phase: TransactionPhase, revision: number): void {
-    if (!this.#parts.streams.eventsObserved) return
-    this.#parts.streams.event({
-      type: 'transaction',
-      phase,
-      ...this.#who(txn),
-      revision,
-      at: this.#parts.clock(),
-    })
-  }
-
-  #who(txn: Txn) {
-    const { source, actor, reason } = txn.meta
-    return {
-      id: txn.id,
-      source,
-      ...(actor === undefined ? {} : { actor }),
-      ...(reason === undefined ? {} : { reason }),
-    }
-  }
-
-  #scrub(errors: readonly { code: any; path: string; message: string }[], ...configs: unknown[]) {
-    return errors.map((e) => ({ ...e, message: this.#parts.redactor.scrub(e.message, ...configs) }))
-  }
-
   async #shutdown(): Promise<void> {
-    this.#closed = true
+    this.#submissions.close()
     await this.#parts.hooks.beforeClose?.()
-    if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
+    await this.#submissions.drained()
     this.#actor.stop()
-    await this.#saves?.drain()
+    await this.#effects.saves?.drain()
     await this.#parts.hooks.onClose?.()
     this.#parts.streams.complete()
-  }
-}
-
-/** The committed state after a transaction: one revision more. */
-function commitOf<TConfig>(
-  live: Committed<TConfig>,
-  prepared: Prepared<TConfig>,
-  at: Date,
-): Committed<TConfig> {
-  const persistedVersion = prepared.persistedVersion ?? live.persistedVersion
-  return {
-    config: prepared.config,
-    revision: live.revision + 1,
-    layers: prepared.layers,
-    at,
-    pendingRestart: prepared.pendingRestart,
-    ...(persistedVersion === undefined ? {} : { persistedVersion }),
   }
 }
