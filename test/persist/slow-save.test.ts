@@ -44,6 +44,16 @@ function stallingDisk(file: string) {
   }
 }
 
+function openOn(backend: OverridesBackend, persistTimeoutMs: number) {
+  return createConfigStore({
+    schema: appSchema,
+    environment: 'test',
+    overrides: { backend },
+    persistTimeoutMs,
+    logger: quiet,
+  })
+}
+
 async function onDisk(file: string): Promise<{ revision: number; overrides: { pool?: { max?: number } } }> {
   return JSON.parse(await readFile(file, 'utf8'))
 }
@@ -52,13 +62,7 @@ describe('a save that stalls (slow fsync)', () => {
   it('rolls back with PERSIST_FAILED after persistTimeoutMs, and saves the live overrides again once the late write lands', async () => {
     const file = join(await tempDir(), 'overrides.json')
     const disk = stallingDisk(file)
-    const store = await createConfigStore({
-      schema: appSchema,
-      environment: 'test',
-      overrides: { backend: disk.backend },
-      persistTimeoutMs: 60,
-      logger: quiet,
-    })
+    const store = await openOn(disk.backend, 60)
     const events: StoreEvent[] = []
     store.events$.subscribe((e) => events.push(e))
     expect(await store.set('pool.max', 20)).toMatchObject({ status: 'committed', revision: 2 })
@@ -94,13 +98,7 @@ describe('a save that stalls (slow fsync)', () => {
 
   it('does not let close() hang on a save that never finishes', async () => {
     const disk = stallingDisk(join(await tempDir(), 'overrides.json'))
-    const store = await createConfigStore({
-      schema: appSchema,
-      environment: 'test',
-      overrides: { backend: disk.backend },
-      persistTimeoutMs: 40,
-      logger: quiet,
-    })
+    const store = await openOn(disk.backend, 40)
     disk.hold()
     expect(await store.set('pool.max', 21)).toMatchObject({ status: 'rolledBack' })
     await store.close()
