@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { ConfigError, issue } from './errors.ts'
 import { messageOf } from './layers.ts'
 import { type AuditLog, createAuditLog } from './persist/audit-log.ts'
@@ -33,7 +34,8 @@ export function openStoreFiles(options: ConfigStoreOptions<never>, logger: Logge
       throw new ConfigError(issue('BAD_OPTIONS', 'overrides.file', 'overrides.file must be a file path'))
     }
     backend = fileOverrides(overrides.file)
-    base = overrides.file
+    // Resolved once, like the overrides file itself: a later chdir must not move the files beside it.
+    base = resolve(overrides.file)
   } else if (overrides && 'backend' in overrides) {
     backend = overrides.backend
   }
@@ -42,7 +44,7 @@ export function openStoreFiles(options: ConfigStoreOptions<never>, logger: Logge
       issue('BAD_OPTIONS', 'lastKnownGood', 'lastKnownGood needs overrides.file: it is kept beside it'),
     )
   }
-  const log: AuditLog | undefined = audit ? createAuditLog(audit.file) : undefined
+  const log: AuditLog | undefined = audit ? createAuditLog(resolve(audit.file)) : undefined
   let failedAudits = 0
   return {
     backend,
