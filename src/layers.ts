@@ -1,7 +1,8 @@
 import { ConfigError } from './errors.ts'
 import type { Redactor } from './schema/redactor.ts'
 import { mergeLayers } from './tree/merge.ts'
-import { getAt, splitPath } from './tree/paths.ts'
+import { assocIn } from './tree/patch.ts'
+import { getAt, isUnder, splitPath } from './tree/paths.ts'
 import type { ConfigIssue, ConfigSource, Explanation, SourceContext } from './types.ts'
 
 /** One loaded source layer. */
@@ -20,6 +21,56 @@ export interface LayerState {
   readonly sources: readonly LoadedLayer[]
   /** Runtime overrides: only the paths changed at runtime. */
   readonly overrides: Readonly<Record<string, unknown>>
+  /**
+   * Persisted overrides this schema does not accept (a key an instance with a newer schema wrote, a value an older
+   * one allowed): not applied, but kept in the persisted document, so they are not lost for the instances that
+   * accept them. See `parkOverrides`.
+   */
+  readonly parked: Readonly<Record<string, unknown>>
+}
+
+/** The overrides document to persist: the parked overrides, with the live ones over them. */
+export function persistedOverrides(layers: LayerState): Readonly<Record<string, unknown>> {
+  if (Object.keys(layers.parked).length === 0) return layers.overrides
+  return mergeLayers([layers.parked, layers.overrides])
+}
+
+/** The warning for an override `parkOverrides` set aside. */
+export function parkedMessage(path: string, why: string): string {
+  return `the persisted override at ${path} does not fit this schema (${why}): not applied, kept where it is persisted`
+}
+
+/** True when an override is written at `path`, above it, or below it (a cross-field rule on an object). */
+export function overridden(overrides: Readonly<Record<string, unknown>>, path: string): boolean {
+  const segments = splitPath(path)
+  for (let i = segments.length; i > 0; i--) {
+    if (getAt(overrides, segments.slice(0, i)) !== undefined) return true
+  }
+  return path !== '' && Object.keys(overrides).some((k) => isUnder(k, path))
+}
+
+/**
+ * Moves the overrides behind `issues` (those at an overridden path) from `overrides` to `parked`: the config is
+ * built without them, and they stay in what is persisted. Returns the issues it parked, none when no issue is
+ * an override's (then the problem is in a source, and the caller fails).
+ */
+export function parkOverrides(
+  layers: LayerState,
+  issues: readonly ConfigIssue[],
+): { readonly layers: LayerState; readonly parked: readonly ConfigIssue[] } {
+  const parked = issues.filter((i) => i.path !== '' && overridden(layers.overrides, i.path))
+  let overrides = layers.overrides
+  let kept = layers.parked
+  for (const { path } of parked) {
+    const segments = splitPath(path)
+    const value = getAt(overrides, segments)
+    if (value === undefined) continue
+    kept = assocIn(kept, segments, value)
+    overrides = assocIn(overrides, segments, undefined)
+  }
+  return overrides === layers.overrides
+    ? { layers, parked: [] }
+    : { layers: { ...layers, overrides, parked: kept }, parked }
 }
 
 /** The merge of every layer, low to high, before validation. */

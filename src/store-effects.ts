@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { ConfigError, formatIssues, issue } from './errors.ts'
-import { messageOf } from './layers.ts'
+import { messageOf, persistedOverrides } from './layers.ts'
 import type { LiveStore, StoreParts } from './live-store.ts'
 import { prepare } from './machines/prepare.ts'
 import type { Applied, Committed, Prepared, Txn, Validated } from './machines/transaction.ts'
@@ -50,7 +50,7 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
       new SaveQueue(
         parts.backend,
         parts.persistTimeoutMs,
-        () => this.#persisted(host.live().layers.overrides, host.live().revision),
+        () => this.#persisted(persistedOverrides(host.live().layers), host.live().revision),
         {
           onRepaired: () =>
             host.warn(
@@ -100,7 +100,9 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
       undo = run.accepted
     }
     if (!prepared.persist || !this.saves) return { ok: true }
-    const saved = await this.saves.save(this.#persisted(prepared.layers.overrides, live.revision + 1))
+    const saved = await this.saves.save(
+      this.#persisted(persistedOverrides(prepared.layers), live.revision + 1),
+    )
     if (saved.ok)
       return saved.version === undefined ? { ok: true } : { ok: true, persistedVersion: saved.version }
     await undo()

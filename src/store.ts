@@ -3,7 +3,14 @@ import type { z } from 'zod'
 import { AdapterHost } from './adapter-host.ts'
 import { ConfigError, issue } from './errors.ts'
 import { ConfigHistory } from './history.ts'
-import { type LayerState, loadSources, mergeLayerState, messageOf } from './layers.ts'
+import {
+  type LayerState,
+  loadSources,
+  mergeLayerState,
+  messageOf,
+  parkedMessage,
+  parkOverrides,
+} from './layers.ts'
 import { LiveStore } from './live-store.ts'
 import type { PrepareEnv } from './machines/prepare.ts'
 import type { Committed } from './machines/transaction.ts'
@@ -16,8 +23,7 @@ import { StoreCounters } from './stats.ts'
 import { openStoreFiles } from './store-files.ts'
 import { StoreStreams } from './streams.ts'
 import { findForbiddenKeys } from './tree/forbidden.ts'
-import { setIn } from './tree/patch.ts'
-import { getAt, isPlainObject, isUnder, splitPath } from './tree/paths.ts'
+import { isPlainObject } from './tree/paths.ts'
 import type { ConfigIssue, ConfigStore, ConfigStoreOptions, Logger } from './types.ts'
 
 /**
@@ -68,11 +74,12 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     defaults,
     initial: initial as Record<string, unknown>,
     overrides: persisted?.overrides ?? {},
+    parked: {},
   }
   let start: { config: TConfig; layers: LayerState }
   try {
     const loaded = await loadSources(sources, { environment, schema })
-    start = validateStart<TConfig>(schema, { ...base, sources: loaded }, redactor, immer, report)
+    start = validateStart<TConfig>(schema, { ...base, sources: loaded }, redactor, report)
   } catch (error) {
     const good =
       error instanceof ConfigError ? await files.lastGood?.read((w) => report(w.code, w.message)) : undefined
@@ -225,7 +232,6 @@ function validateStart<TConfig>(
   schema: z.ZodType,
   layers: LayerState,
   redactor: Redactor,
-  immer: Immer,
   report: (code: 'INVALID', message: string) => void,
 ): { config: TConfig; layers: LayerState } {
   let current = layers
@@ -233,24 +239,11 @@ function validateStart<TConfig>(
     const issues: ConfigIssue[] = []
     const config = checkTree(schema, mergeLayerState(current), undefined, issues)
     if (issues.length === 0) return { config: freeze(config, true) as TConfig, layers: current }
-    const fromOverrides = issues.filter((i) => overridden(current.overrides, i.path))
-    if (fromOverrides.length === 0) {
+    const { layers: next, parked } = parkOverrides(current, issues)
+    if (parked.length === 0) {
       throw new ConfigError(issues.map((i) => ({ ...i, message: redactor.scrub(i.message, config) })))
     }
-    const overrides = immer.produce(current.overrides, (draft: Record<string, unknown>) => {
-      for (const i of fromOverrides) setIn(draft, splitPath(i.path), undefined)
-    })
-    for (const i of fromOverrides)
-      report('INVALID', `dropped the persisted override at ${i.path}: ${i.message}`)
-    if (overrides === current.overrides) throw new ConfigError(issues)
-    current = { ...current, overrides }
+    for (const i of parked) report('INVALID', parkedMessage(i.path, redactor.scrub(i.message, config)))
+    current = next
   }
-}
-
-function overridden(overrides: Readonly<Record<string, unknown>>, path: string): boolean {
-  const segments = splitPath(path)
-  for (let i = segments.length; i > 0; i--) {
-    if (getAt(overrides, segments.slice(0, i)) !== undefined) return true
-  }
-  return path !== '' && Object.keys(overrides).some((k) => isUnder(k, path))
 }

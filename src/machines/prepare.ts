@@ -1,7 +1,15 @@
 import { freeze, type Immer } from 'immer'
 import type { z } from 'zod'
 import { ConfigError, issue } from '../errors.ts'
-import { type LayerState, type LoadedLayer, loadSources, mergeLayerState } from '../layers.ts'
+import {
+  type LayerState,
+  type LoadedLayer,
+  loadSources,
+  mergeLayerState,
+  parkedMessage,
+  parkOverrides,
+  persistedOverrides,
+} from '../layers.ts'
 import { checkTree } from '../schema/check-tree.ts'
 import { REDACTED, type Redactor } from '../schema/redactor.ts'
 import { cloneData } from '../tree/clone.ts'
@@ -23,7 +31,7 @@ export interface PrepareEnv<TConfig> {
   readonly sources: readonly ConfigSource[]
   readonly backend: OverridesBackend | undefined
   readonly environment: string
-  readonly report: (code: 'CORRUPT_FILE' | 'SOURCE_FAILED', message: string) => void
+  readonly report: (code: 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID', message: string) => void
   readonly lookup: (target: number | string) => { config: TConfig; revision: number } | undefined
 }
 
@@ -143,21 +151,37 @@ function fromReload<TConfig>(
   live: Committed<TConfig>,
   loaded: LoadedLayers,
 ): Validated<TConfig> {
-  const layers: LayerState = {
+  // Same content, same objects: a reload that read back what is persisted changes nothing.
+  const same = loaded.overrides === undefined || deepEqual(loaded.overrides, persistedOverrides(live.layers))
+  let layers: LayerState = {
     ...live.layers,
     sources: loaded.sources,
-    // Same content, same object: a reload that read back what is live changes nothing.
-    overrides:
-      loaded.overrides === undefined || deepEqual(loaded.overrides, live.layers.overrides)
-        ? live.layers.overrides
-        : loaded.overrides,
+    ...(same ? {} : { overrides: loaded.overrides, parked: {} }),
   }
-  const candidate = reconcile(live.config, mergeLayerState(layers))
   const version = loaded.sources
     .map((s) => s.version)
     .filter(Boolean)
     .join(',')
-  return finish(env, live, candidate, 'defer', () => layers, version ? { persistedVersion: version } : {})
+  for (;;) {
+    const candidate = reconcile(live.config, mergeLayerState(layers))
+    const result = finish(
+      env,
+      live,
+      candidate,
+      'defer',
+      () => layers,
+      version ? { persistedVersion: version } : {},
+    )
+    // Another instance may have persisted overrides this schema does not accept: park them, as at start.
+    const { layers: next, parked } =
+      result.kind === 'rejected' ? parkOverrides(layers, result.errors) : { layers, parked: [] }
+    if (parked.length === 0) return result
+    for (const i of parked) {
+      if (getAt(live.layers.parked, splitPath(i.path)) === undefined)
+        env.report('INVALID', parkedMessage(i.path, i.message))
+    }
+    layers = next
+  }
 }
 
 function fromReset<TConfig>(
@@ -165,15 +189,16 @@ function fromReset<TConfig>(
   live: Committed<TConfig>,
   path?: string,
 ): Validated<TConfig> {
-  const { overrides: current } = live.layers
-  // Resetting what is already empty changes nothing: keep the identity so the result is `unchanged`.
+  // Resetting what is already empty changes nothing: keep the identities so the result is `unchanged`.
   const all = path === undefined || path === ''
-  const overrides = all
-    ? Object.keys(current).length === 0
-      ? current
-      : {}
-    : assocIn(current, splitPath(path), undefined)
-  const layers: LayerState = { ...live.layers, overrides }
+  const cleared = (layer: Readonly<Record<string, unknown>>) =>
+    all ? (Object.keys(layer).length === 0 ? layer : {}) : assocIn(layer, splitPath(path), undefined)
+  // A reset drops parked overrides too: they are overrides, whether this schema accepts them or not.
+  const layers: LayerState = {
+    ...live.layers,
+    overrides: cleared(live.layers.overrides),
+    parked: cleared(live.layers.parked),
+  }
   return finish(env, live, reconcile(live.config, mergeLayerState(layers)), 'reject', () => layers)
 }
 
@@ -265,6 +290,7 @@ function finish<TConfig>(
   if (
     changes.length === 0 &&
     layers.overrides === live.layers.overrides &&
+    layers.parked === live.layers.parked &&
     sameRestarts(pendingRestart, live.pendingRestart)
   ) {
     return { kind: 'unchanged' }
@@ -278,7 +304,9 @@ function finish<TConfig>(
       changes,
       pendingRestart,
       // A reload read the overrides from their backend: nothing new to write back.
-      persist: restartPolicy === 'reject' && layers.overrides !== live.layers.overrides,
+      persist:
+        restartPolicy === 'reject' &&
+        (layers.overrides !== live.layers.overrides || layers.parked !== live.layers.parked),
       ...extra,
     },
   }

@@ -70,7 +70,7 @@ describe('persisted overrides', () => {
     await store.close()
   })
 
-  it('drop overrides that no longer validate one by one, keeping the rest', async () => {
+  it('set aside overrides that no longer validate one by one, applying the rest', async () => {
     const file = join(await tempDir(), 'overrides.json')
     const overrides = { pool: { max: 40 }, features: { newUi: 'yes' }, gone: { key: 1 } }
     await writeFile(
