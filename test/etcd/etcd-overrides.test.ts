@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { Etcd3 } from 'etcd3'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { z } from 'zod'
 import { etcdOverrides } from '../../src/adapters/etcd/index.ts'
 import { ConfigError } from '../../src/errors.ts'
+import { createConfigStore } from '../../src/index.ts'
 import type { BackendContext, OverridesBackend, PersistedOverrides } from '../../src/types.ts'
 import { type EtcdServer, startEtcd } from '../support/etcd-server.ts'
 import { describeEtcd } from './describe-etcd.ts'
 
+const older = z.object({ pool: z.object({ max: z.number().int().default(10) }) })
+const newer = z.object({
+  pool: z.object({ max: z.number().int().default(10) }),
+  search: z.object({ fuzzy: z.boolean().default(false) }),
+})
 describeEtcd('etcdOverrides', () => {
   let etcd: EtcdServer
   let client: Etcd3
@@ -196,5 +203,36 @@ describeEtcd('etcdOverrides', () => {
     const down = etcdOverrides({ hosts: 'http://127.0.0.1:1', prefix: 'x', required: true, timeoutMs: 1000 })
     await expect(down.load(ctx)).rejects.toMatchObject({ code: 'SOURCE_FAILED', issues: [{ source: 'x/' }] })
     await down.close?.()
+  })
+
+  // A rolling deploy: instances of two releases share one prefix for their runtime overrides.
+  it('keeps the keys only a newer release knows when an instance of an older one writes, for every instance', async () => {
+    const prefix = `/hotconf-test/${randomUUID()}/`
+    const open = <S extends z.ZodObject>(schema: S) =>
+      createConfigStore({
+        schema,
+        environment: 'test',
+        overrides: { backend: backend(prefix) },
+        logger: { debug() {}, info() {}, warn() {}, error() {} },
+      })
+    const fresh = await open(newer)
+    expect(await fresh.set('search.fuzzy', true)).toMatchObject({ status: 'committed' })
+    const old = await open(older)
+    expect(old.status().warnings.map((w) => w.message)).toEqual([
+      expect.stringContaining('override at search does not fit this schema'),
+    ])
+    expect(await old.set('pool.max', 30)).toMatchObject({ status: 'committed' })
+
+    const keys = await client.getAll().prefix(prefix).keys()
+    expect(keys.filter((k) => !k.endsWith('/_meta')).sort()).toEqual([
+      expect.stringContaining('pool'),
+      expect.stringContaining('search'),
+    ])
+    expect(await fresh.reload()).toMatchObject({
+      status: 'committed',
+      changes: [{ path: 'pool.max', to: 30 }],
+    })
+    expect(fresh.current).toEqual({ pool: { max: 30 }, search: { fuzzy: true } })
+    await Promise.all([old.close(), fresh.close()])
   })
 })
