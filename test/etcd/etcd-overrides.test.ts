@@ -9,11 +9,13 @@ import type { BackendContext, OverridesBackend, PersistedOverrides } from '../..
 import { type EtcdServer, startEtcd } from '../support/etcd-server.ts'
 import { describeEtcd } from './describe-etcd.ts'
 
+/** Two releases of one service: the newer one adds `search`. */
 const older = z.object({ pool: z.object({ max: z.number().int().default(10) }) })
 const newer = z.object({
   pool: z.object({ max: z.number().int().default(10) }),
   search: z.object({ fuzzy: z.boolean().default(false) }),
 })
+
 describeEtcd('etcdOverrides', () => {
   let etcd: EtcdServer
   let client: Etcd3
