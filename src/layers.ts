@@ -2,7 +2,7 @@ import { ConfigError } from './errors.ts'
 import type { Redactor } from './schema/redactor.ts'
 import { mergeLayers } from './tree/merge.ts'
 import { assocIn } from './tree/patch.ts'
-import { getAt, isUnder, splitPath } from './tree/paths.ts'
+import { getAt, isPlainObject, isUnder, splitPath } from './tree/paths.ts'
 import type { ConfigIssue, ConfigSource, Explanation, SourceContext } from './types.ts'
 
 /** One loaded source layer. */
@@ -41,7 +41,7 @@ export function parkedMessage(path: string, why: string): string {
 }
 
 /** True when an override is written at `path`, above it, or below it (a cross-field rule on an object). */
-export function overridden(overrides: Readonly<Record<string, unknown>>, path: string): boolean {
+function overridden(overrides: Readonly<Record<string, unknown>>, path: string): boolean {
   const segments = splitPath(path)
   for (let i = segments.length; i > 0; i--) {
     if (getAt(overrides, segments.slice(0, i)) !== undefined) return true
@@ -51,26 +51,49 @@ export function overridden(overrides: Readonly<Record<string, unknown>>, path: s
 
 /**
  * Moves the overrides behind `issues` (those at an overridden path) from `overrides` to `parked`: the config is
- * built without them, and they stay in what is persisted. Returns the issues it parked, none when no issue is
- * an override's (then the problem is in a source, and the caller fails).
+ * built without them, and they stay in what is persisted. Returns one issue per override it parked, at the path of
+ * the override (the issue's own path leads its message when it lies deeper); none when no issue is an override's
+ * (then the problem is in a source, and the caller fails).
  */
 export function parkOverrides(
   layers: LayerState,
   issues: readonly ConfigIssue[],
 ): { readonly layers: LayerState; readonly parked: readonly ConfigIssue[] } {
-  const parked = issues.filter((i) => i.path !== '' && overridden(layers.overrides, i.path))
   let overrides = layers.overrides
   let kept = layers.parked
-  for (const { path } of parked) {
-    const segments = splitPath(path)
+  const parked: ConfigIssue[] = []
+  for (const found of issues) {
+    if (found.path === '' || !overridden(overrides, found.path)) continue
+    const segments = overrideAt(overrides, splitPath(found.path))
     const value = getAt(overrides, segments)
+    // Gone already: another issue under the same override moved it.
     if (value === undefined) continue
     kept = assocIn(kept, segments, value)
     overrides = assocIn(overrides, segments, undefined)
+    const path = segments.join('.')
+    parked.push({
+      ...found,
+      path,
+      message: path === found.path ? found.message : `${found.path}: ${found.message}`,
+    })
   }
-  return overrides === layers.overrides
-    ? { layers, parked: [] }
-    : { layers: { ...layers, overrides, parked: kept }, parked }
+  return parked.length === 0 ? { layers, parked } : { layers: { ...layers, overrides, parked: kept }, parked }
+}
+
+/**
+ * The part of `segments` that names one override: the path up to the first value that is not an object (an issue
+ * at `tags.0` parks the whole `tags` array, which is what the override wrote), or all of it.
+ */
+function overrideAt(
+  overrides: Readonly<Record<string, unknown>>,
+  segments: readonly string[],
+): readonly string[] {
+  let node: unknown = overrides
+  for (let i = 0; i < segments.length; i++) {
+    if (!isPlainObject(node)) return segments.slice(0, i)
+    node = node[segments[i]!]
+  }
+  return segments
 }
 
 /** The merge of every layer, low to high, before validation. */

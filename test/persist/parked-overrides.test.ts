@@ -93,3 +93,26 @@ describe('persisted overrides this schema does not accept (parked)', () => {
     await Promise.all([old.close(), fresh.close()])
   })
 })
+
+describe('parking an override inside an array', () => {
+  it('parks the whole array the override wrote, not one element of it', async () => {
+    const file = join(await tempDir(), 'overrides.json')
+    const tagged = z.object({
+      tags: z.array(z.string().max(3)).default([]),
+      level: z.string().default('info'),
+    })
+    const overrides = { tags: ['ok', 'much too long'], level: 'debug' }
+    await writeFile(
+      file,
+      JSON.stringify({ hotconf: 1, revision: 2, updatedAt: '', environment: 'test', overrides }),
+    )
+    const store = await openWith(tagged, file)
+    expect(store.current).toEqual({ tags: [], level: 'debug' })
+    expect(store.status().warnings.map((w) => w.message)).toEqual([
+      expect.stringContaining('override at tags does not fit this schema'),
+    ])
+    expect(await store.set('level', 'warn')).toMatchObject({ status: 'committed' })
+    expect(await persisted(file)).toEqual({ tags: ['ok', 'much too long'], level: 'warn' })
+    await store.close()
+  })
+})
