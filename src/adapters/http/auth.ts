@@ -100,7 +100,8 @@ export type Guard = (needed: AdminRole, handler: AdminHandler) => AdminHandler
  * The guard of the routes: authenticates the bearer token (401 with `WWW-Authenticate` when missing or unknown)
  * and checks its role (403) before the handler runs. With no tokens configured every caller is `anonymous` with the
  * `admin` role. It wraps the handler instead of running as middleware: a route with one synchronous handler keeps
- * Hono's and @hono/node-server's synchronous path (no promise per request), which made `GET /config` ≈ 1.3× faster.
+ * Hono's and @hono/node-server's synchronous path (no promise per request). With `tokenMatcher`, that took
+ * `GET /config` from 0.67× to 0.80× the throughput of a bare Hono route.
  */
 export function createGuard(tokens: readonly AdminToken[]): Guard {
   const match = tokenMatcher(tokens)
