@@ -16,7 +16,7 @@ import { cloneData } from '../tree/clone.ts'
 import { diffTrees } from '../tree/diff.ts'
 import { deepEqual } from '../tree/equal.ts'
 import { FORBIDDEN_KEYS, findForbiddenKeys } from '../tree/forbidden.ts'
-import { applyPatch, assocIn } from '../tree/patch.ts'
+import { assocIn, mergePatch } from '../tree/patch.ts'
 import { getAt, isPlainObject, overlaps, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
 import type { Change, ConfigIssue, ConfigSource, OverridesBackend, PendingRestart } from '../types.ts'
@@ -95,19 +95,19 @@ function fromUpdate<TConfig>(
     if (forbidden.length > 0) return rejected(forbidden)
   }
   let candidate: TConfig
-  try {
-    candidate = env.immer.produce(live.config, (draft: TConfig) => {
-      if (typeof change === 'function') return change(draft)
-      applyPatch(draft as Record<string, unknown>, change as Record<string, unknown>)
-    }) as TConfig
-  } catch (error) {
-    return rejected([
-      issue(
-        'INVALID',
-        '',
-        `the update recipe threw: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-    ])
+  if (typeof change !== 'function') candidate = mergePatch(live.config, change as Record<string, unknown>)
+  else {
+    try {
+      candidate = env.immer.produce(live.config, change as (draft: TConfig) => void) as TConfig
+    } catch (error) {
+      return rejected([
+        issue(
+          'INVALID',
+          '',
+          `the update recipe threw: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      ])
+    }
   }
   return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
 }

@@ -3,21 +3,35 @@ import { deepEqual } from './equal.ts'
 import { isPlainObject } from './paths.ts'
 
 /**
- * Merges a deep-partial patch into an immer draft: objects merge, arrays and scalars replace, `undefined` deletes.
- * Assigns only what differs, so an equal patch leaves the draft unmodified (and the update `unchanged`).
+ * `base` with a deep-partial patch merged in: objects merge, arrays and scalars replace, `undefined` deletes. Only
+ * the objects on a changed path are copied and everything else is shared; `base` itself comes back when nothing
+ * differs (so an equal patch is `unchanged`). Values are copied in (`cloneData`): the caller may change its patch
+ * afterwards. What an immer draft would do for a patch, without a proxy per level.
  */
-export function applyPatch(draft: Record<string, unknown>, patch: Record<string, unknown>): void {
+export function mergePatch<T>(base: T, patch: Readonly<Record<string, unknown>>): T {
+  const node: Record<string, unknown> = isPlainObject(base) ? base : {}
+  let out: Record<string, unknown> | undefined
   for (const key of Object.keys(patch)) {
     const value = patch[key]
-    const current = draft[key]
+    const had = Object.hasOwn(node, key)
+    const current = had ? node[key] : undefined
     if (value === undefined) {
-      if (Object.hasOwn(draft, key)) delete draft[key]
-    } else if (isPlainObject(value) && isPlainObject(current)) {
-      applyPatch(current, value)
-    } else if (!deepEqual(current, value)) {
-      draft[key] = cloneData(value)
+      if (!had) continue
+      out ??= { ...node }
+      delete out[key]
+      continue
     }
+    const next =
+      isPlainObject(value) && isPlainObject(current)
+        ? mergePatch(current, value)
+        : deepEqual(current, value)
+          ? current
+          : cloneData(value)
+    if (next === current && had) continue
+    out ??= { ...node }
+    out[key] = next
   }
+  return (out ?? base) as T
 }
 
 /** Sets (or with `undefined`, deletes) the value at a path of a draft, creating objects on the way. */
