@@ -21,12 +21,12 @@ export function mergePatch<T>(base: T, patch: Readonly<Record<string, unknown>>)
       delete out[key]
       continue
     }
-    const next =
-      isPlainObject(value) && isPlainObject(current)
-        ? mergePatch(current, value)
-        : deepEqual(current, value)
-          ? current
-          : cloneData(value)
+    // An object patch merges into an object, and into a fresh one where there is none (dropping its deletions).
+    const next = isPlainObject(value)
+      ? mergePatch(isPlainObject(current) ? current : {}, value)
+      : deepEqual(current, value)
+        ? current
+        : cloneData(value)
     if (next === current && had) continue
     out ??= { ...node }
     out[key] = next

@@ -1,6 +1,6 @@
 export type { AdminEnv, Principal } from './auth.ts'
 export { createAdminApp } from './create-admin-app.ts'
-export { type MergePatch, mergePatchRecipe } from './merge-patch.ts'
+export { fromMergePatch, type MergePatch } from './merge-patch.ts'
 export type { AdminAddress, AdminAppOptions, AdminRole, AdminToken, ServeAdminOptions } from './options.ts'
 export type { HttpProblemCode, Problem, ProblemCode } from './problem.ts'
 export { serveAdmin } from './serve-admin.ts'

@@ -2,7 +2,7 @@ import { issue } from '../../errors.ts'
 import type { AdminApi, AdminContext } from './admin-context.ts'
 import { parseConfigPath } from './config-path.ts'
 import { isJsonObject, jsonResponse, jsonTextResponse, toJson } from './json.ts'
-import { type MergePatch, mergePatchRecipe } from './merge-patch.ts'
+import { fromMergePatch, type MergePatch } from './merge-patch.ts'
 import { fail, problemResponse } from './problem.ts'
 import { readJson } from './read-body.ts'
 import { etagOf, writeMeta } from './write-meta.ts'
@@ -39,7 +39,7 @@ export function configRoutes(api: AdminApi, { store, guard }: AdminContext): voi
     '/',
     guard('write', async (c) => {
       const patch = mergePatchOf(await readJson(c, true))
-      return resultResponse(store, await store.update(mergePatchRecipe(patch), writeMeta(c)))
+      return resultResponse(store, await store.update(fromMergePatch(patch), writeMeta(c)))
     }),
   )
 
@@ -65,7 +65,7 @@ export function configRoutes(api: AdminApi, { store, guard }: AdminContext): voi
     '/validate',
     guard('read', async (c) => {
       const patch = mergePatchOf(await readJson(c, true))
-      const result = await store.validate(mergePatchRecipe(patch))
+      const result = await store.validate(fromMergePatch(patch))
       if (result.ok) return jsonResponse({ ok: true, changes: redactChanges(store, result.changes) })
       const [status, code] = statusOf(result.errors)
       return problemResponse(
