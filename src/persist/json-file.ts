@@ -1,6 +1,7 @@
-import { readFile, rename } from 'node:fs/promises'
+import { rename } from 'node:fs/promises'
 import { ConfigError, issue } from '../errors.ts'
 import { messageOf } from '../layers.ts'
+import { readBounded } from '../sources/file-source.ts'
 import { parseJson } from '../sources/parse-json.ts'
 import type { ConfigIssue } from '../types.ts'
 import { writeFileAtomic } from './atomic-write.ts'
@@ -13,6 +14,8 @@ export type CorruptReport = (warning: { readonly code: 'CORRUPT_FILE'; readonly 
 export interface JsonFileOptions<T> {
   /** Checks the shape of the parsed document (a JSON object) and returns it typed; throws when it is wrong. */
   parse(raw: Record<string, unknown>): T
+  /** A larger file is refused (`SOURCE_FAILED`) before it is read. @default 10 MiB */
+  readonly maxBytes?: number
 }
 
 /** A small typed JSON document on disk, written atomically, that never stops the service when it is corrupt. */
@@ -21,7 +24,9 @@ export interface JsonFile<T> {
   /**
    * The document; `undefined` when the file is missing. A corrupt file (not JSON, truncated, empty, not an object,
    * or refused by `parse`) is renamed to `<name>.corrupt-<ISO time, ':' as '-'>` in the same directory, reported
-   * once, and read as missing. Throws a `ConfigError` `SOURCE_FAILED` only when the file cannot be read at all.
+   * once, and read as missing. Throws a `ConfigError` `SOURCE_FAILED` when the file cannot be read at all: it is
+   * not a regular file (a FIFO, a directory: reading would block, and moving it could break whoever owns it), it is
+   * larger than `maxBytes`, or reading fails (EACCES, ...).
    */
   read(report: CorruptReport): Promise<T | undefined>
   /**
@@ -56,12 +61,18 @@ export function createJsonFile<T>(path: string, options: JsonFileOptions<T>): Js
       ),
     )
   }
-  const { parse } = options
+  const { parse, maxBytes = 10 * 1024 * 1024 } = options
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+    throw new ConfigError(
+      issue('BAD_OPTIONS', 'maxBytes', `createJsonFile(${path}): maxBytes must be a positive integer`),
+    )
+  }
   let writes: Promise<unknown> = Promise.resolve()
 
   async function read(report: CorruptReport): Promise<T | undefined> {
-    const text = await readText(path)
-    if (text === undefined) return undefined
+    const bytes = await readBounded(path, path, maxBytes)
+    if (bytes === undefined) return undefined
+    const text = new TextDecoder().decode(bytes)
     const parsed = parseJson(text, path)
     let problem: string
     if ('value' in parsed) {
@@ -88,22 +99,6 @@ export function createJsonFile<T>(path: string, options: JsonFileOptions<T>): Js
 }
 
 // --- internal ---
-
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (error) {
-    // ENOTDIR: a path component is a regular file, so this file cannot exist either; writing will say why.
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-    throw new ConfigError(
-      issue('SOURCE_FAILED', '', `cannot read ${path}: ${messageOf(error)}`, { source: path }),
-      {
-        cause: error,
-      },
-    )
-  }
-}
 
 /** Renames the corrupt file out of the way and says what happened; a file that cannot be moved is still reported. */
 async function moveAside(path: string, problem: string): Promise<string> {

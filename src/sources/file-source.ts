@@ -72,8 +72,16 @@ function checkOptions(path: string, options: FileSourceOptions, maxBytes: number
   return format
 }
 
-/** The file's bytes, or `undefined` when there is no file. Refuses what is not a regular file or is too large. */
-async function readBounded(file: string, source: string, maxBytes: number): Promise<Uint8Array | undefined> {
+/**
+ * The file's bytes, or `undefined` when there is no file (or a path component is a file). Refuses what is not a
+ * regular file (a FIFO would block the read forever) or is larger than `maxBytes`, and what cannot be read, with a
+ * `ConfigError` `SOURCE_FAILED` whose issue names `source`. Also reads the store's own JSON files.
+ */
+export async function readBounded(
+  file: string,
+  source: string,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
   const failed = (message: string, cause?: unknown) =>
     new ConfigError(issue('SOURCE_FAILED', '', message, { source }), { cause })
   let bytes: Uint8Array

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -105,19 +106,43 @@ describe('createJsonFile', () => {
     expect(report.calls[0]!.message).not.toContain('s3cr3t')
   })
 
-  it('throws SOURCE_FAILED naming the file when the path cannot be read (a directory)', async () => {
-    const path = join(await tempDir(), 'state.json')
-    await mkdir(path)
+  it.each([
+    ['a directory', (path: string) => mkdir(path)],
+    ['a FIFO (issue 15)', async (path: string) => void execFileSync('mkfifo', [path])],
+  ])('throws SOURCE_FAILED naming the file, without reading it, when the path is %s', async (_, make) => {
+    const dir = await tempDir()
+    const path = join(dir, 'state.json')
+    await make(path)
     const error = await counterFile(path)
       .read(reports())
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConfigError)
-    expect(error).toMatchObject({
+    expect(error).toMatchObject({ code: 'SOURCE_FAILED', issues: [{ source: path }] })
+    expect((error as Error).message).toContain(`${path} is not a regular file`)
+    expect(await readdir(dir)).toEqual(['state.json'])
+  })
+
+  it('throws SOURCE_FAILED, without reading or moving it, when the file is larger than maxBytes (issue 15)', async () => {
+    const dir = await tempDir()
+    const path = join(dir, 'state.json')
+    await writeFile(path, `{"count": 1, "pad": "${'x'.repeat(100)}"}`)
+    const file = createJsonFile(path, { parse: parseCounter, maxBytes: 64 })
+    await expect(file.read(reports())).rejects.toMatchObject({
       code: 'SOURCE_FAILED',
-      issues: [{ source: path }],
-      cause: { code: 'EISDIR' },
+      message: expect.stringContaining('more than maxBytes (64)'),
     })
-    expect((error as Error).message).toContain(path)
+    expect(await readdir(dir)).toEqual(['state.json'])
+    expect(await createJsonFile(path, { parse: parseCounter, maxBytes: 1024 }).read(reports())).toEqual({
+      count: 1,
+    })
+  })
+
+  it('refuses a maxBytes that is not a positive integer', () => {
+    for (const maxBytes of [0, -1, 1.5, Number.NaN]) {
+      expect(() => createJsonFile('state.json', { parse: parseCounter, maxBytes })).toThrow(
+        expect.objectContaining({ code: 'BAD_OPTIONS', path: 'maxBytes' }),
+      )
+    }
   })
 
   it.skipIf(asRoot)(`throws SOURCE_FAILED when the file is not readable (EACCES)${CHMOD_SKIP}`, async () => {
