@@ -1,9 +1,18 @@
-import { ConfigError } from './errors.ts'
+import { ConfigError, issue } from './errors.ts'
 import type { Redactor } from './schema/redactor.ts'
 import { mergeLayers } from './tree/merge.ts'
 import { assocIn } from './tree/patch.ts'
 import { getAt, isPlainObject, isUnder, splitPath } from './tree/paths.ts'
-import type { ConfigIssue, ConfigSource, Explanation, SourceContext } from './types.ts'
+import type {
+  BackendContext,
+  ConfigIssue,
+  ConfigSource,
+  Explanation,
+  OverridesBackend,
+  PersistedOverrides,
+  SourceContext,
+} from './types.ts'
+import { withTimeout } from './with-timeout.ts'
 
 /** One loaded source layer. */
 export interface LoadedLayer {
@@ -106,16 +115,24 @@ export function mergeLayerState(layers: LayerState): Record<string, unknown> {
   ])
 }
 
-/** Loads every source in order; collects every issue of every failing source before giving up. */
+/**
+ * Loads every source at once; collects every issue of every failing source before giving up. A source that has not
+ * settled after `timeoutMs` fails with `SOURCE_TIMEOUT` (its signal is aborted, its late result dropped).
+ */
 export async function loadSources(
   sources: readonly ConfigSource[],
-  ctx: SourceContext,
+  ctx: Omit<SourceContext, 'signal'>,
+  timeoutMs: number,
 ): Promise<LoadedLayer[]> {
   const issues: ConfigIssue[] = []
   const loaded = await Promise.all(
     sources.map(async (source): Promise<LoadedLayer | undefined> => {
       try {
-        const got = await source.load(ctx)
+        const got = await withTimeout(
+          timeoutMs,
+          (signal) => source.load({ ...ctx, signal }),
+          () => timedOut(source.name, timeoutMs),
+        )
         return {
           name: got.name ?? source.name,
           data: got.data,
@@ -132,6 +149,19 @@ export async function loadSources(
   )
   if (issues.length > 0) throw new ConfigError(issues)
   return loaded as LoadedLayer[]
+}
+
+/** The backend's persisted overrides; a load that has not settled after `timeoutMs` fails with `SOURCE_TIMEOUT`. */
+export function loadOverrides(
+  backend: OverridesBackend,
+  ctx: Omit<BackendContext, 'signal'>,
+  timeoutMs: number,
+): Promise<PersistedOverrides | undefined> {
+  return withTimeout(
+    timeoutMs,
+    (signal) => backend.load({ ...ctx, signal }),
+    () => timedOut(backend.name, timeoutMs),
+  )
 }
 
 /** Which layer gave the value at `path`, and the lower layers it shadows (secrets redacted). */
@@ -160,4 +190,12 @@ export function explainPath(
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+// --- internal ---
+
+function timedOut(source: string, timeoutMs: number): ConfigError {
+  return new ConfigError(
+    issue('SOURCE_TIMEOUT', '', `${source} did not load within ${timeoutMs} ms (loadTimeoutMs)`, { source }),
+  )
 }

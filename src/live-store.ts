@@ -118,6 +118,7 @@ export class LiveStore<TConfig> {
       send: (event) => this.#actor.send(event),
       started: (txn) => this.#effects.phase(txn, 'started', this.#live.revision),
       revision: () => this.#live.revision,
+      reentrant: () => parts.participants.calling,
     })
     const machine = createTransactionMachine<TConfig>(this.#effects, parts.initial)
     this.#actor = createActor(machine, parts.inspect ? { inspect: parts.inspect } : {})
@@ -290,12 +291,14 @@ export class LiveStore<TConfig> {
   }
 
   async snapshot(options: { label?: string; tags?: readonly string[] } = {}): Promise<Snapshot> {
+    this.#refuseClosed('snapshot')
     const snap = this.#parts.history.pin(this.#live.revision, this.#config, options, this.#parts.clock())
     await this.#parts.hooks.onSnapshots?.()
     return snap
   }
 
   async deleteSnapshot(id: string): Promise<boolean> {
+    this.#refuseClosed('deleteSnapshot')
     const deleted = this.#parts.history.unpin(id)
     if (deleted) await this.#parts.hooks.onSnapshots?.()
     return deleted
@@ -334,7 +337,10 @@ export class LiveStore<TConfig> {
 
   close(): Promise<void> {
     this.#closing ??= this.#shutdown()
-    return this.#closing
+    if (!this.#parts.participants.calling) return this.#closing
+    // Waiting would mean waiting for its own transaction: a participant gets a store closed to writes, now.
+    this.#closing.catch((error: unknown) => this.#parts.logger.error(`close failed: ${messageOf(error)}`))
+    return Promise.resolve()
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -346,6 +352,11 @@ export class LiveStore<TConfig> {
   }
 
   // --- internal ---
+
+  /** Snapshots are not transactions (they return a `Snapshot`, not an `UpdateResult`), so a closed store throws. */
+  #refuseClosed(method: string): void {
+    if (this.closed) throw new ConfigError(issue('CLOSED', '', `${method}(): the store is closed`))
+  }
 
   async #shutdown(): Promise<void> {
     this.#submissions.close()

@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { issue } from './errors.ts'
 import { messageOf } from './layers.ts'
 import { overlaps } from './tree/paths.ts'
 import type { Change, ConfigIssue, Participant, ParticipantOptions, TransactionInfo } from './types.ts'
+import { withTimeout } from './with-timeout.ts'
 
 interface Entry {
   readonly handler: Participant<unknown>
@@ -20,6 +22,8 @@ export type RunInfo = Omit<TransactionInfo, 'compensating' | 'signal'>
  */
 export class ParticipantSet {
   readonly #entries = new Set<Entry>()
+  /** The participant call an async context descends from; `active` until that call returns or times out. */
+  readonly #calls = new AsyncLocalStorage<{ active: boolean }>()
 
   constructor(
     private readonly defaultTimeoutMs: number,
@@ -29,6 +33,14 @@ export class ParticipantSet {
 
   get size(): number {
     return this.#entries.size
+  }
+
+  /**
+   * True when the caller runs inside a participant of this set that has not returned yet: a store call from there
+   * that waits for the transaction queue would wait for itself.
+   */
+  get calling(): boolean {
+    return this.#calls.getStore()?.active === true
   }
 
   add(handler: Participant<unknown>, options: ParticipantOptions = {}): () => void {
@@ -89,34 +101,30 @@ export class ParticipantSet {
   }
 
   async #call(entry: Entry, next: unknown, prev: unknown, info: RunInfo, compensating: boolean) {
-    const controller = new AbortController()
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), entry.timeoutMs)
-    })
+    const path = info.changes[0]?.path ?? ''
+    const call = { active: true }
+    const expired = new Error('participant timed out')
     try {
-      const run = Promise.resolve().then(() =>
-        entry.handler(next as never, prev as never, { ...info, compensating, signal: controller.signal }),
+      await withTimeout(
+        entry.timeoutMs,
+        (signal) =>
+          this.#calls.run(call, () =>
+            entry.handler(next as never, prev as never, { ...info, compensating, signal }),
+          ),
+        () => expired,
       )
-      const outcome = await Promise.race([run.then(() => 'ok' as const), timeout])
-      if (outcome === 'timeout') {
-        controller.abort(new Error('participant timed out'))
-        run.catch(() => {})
+      return undefined
+    } catch (error) {
+      if (error === expired) {
         return issue(
           'PARTICIPANT_TIMEOUT',
-          info.changes[0]?.path ?? '',
+          path,
           `participant "${entry.name}" did not answer within ${entry.timeoutMs} ms`,
         )
       }
-      return undefined
-    } catch (error) {
-      return issue(
-        'PARTICIPANT_FAILED',
-        info.changes[0]?.path ?? '',
-        `participant "${entry.name}" refused: ${messageOf(error)}`,
-      )
+      return issue('PARTICIPANT_FAILED', path, `participant "${entry.name}" refused: ${messageOf(error)}`)
     } finally {
-      clearTimeout(timer)
+      call.active = false
     }
   }
 }

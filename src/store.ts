@@ -5,6 +5,7 @@ import { ConfigError, issue } from './errors.ts'
 import { ConfigHistory } from './history.ts'
 import {
   type LayerState,
+  loadOverrides,
   loadSources,
   mergeLayerState,
   messageOf,
@@ -15,12 +16,13 @@ import { LiveStore } from './live-store.ts'
 import type { PrepareEnv } from './machines/prepare.ts'
 import type { Committed } from './machines/transaction.ts'
 import { ParticipantSet } from './participants.ts'
+import type { CorruptReport } from './persist/json-file.ts'
 import { checkTree } from './schema/check-tree.ts'
 import { markedPaths } from './schema/markers.ts'
 import { createRedactor, type Redactor } from './schema/redactor.ts'
 import { defOf } from './schema/shape.ts'
 import { StoreCounters } from './stats.ts'
-import { openStoreFiles } from './store-files.ts'
+import { openStoreFiles, type StoreFiles } from './store-files.ts'
 import { StoreStreams } from './streams.ts'
 import { findForbiddenKeys } from './tree/forbidden.ts'
 import { isPlainObject } from './tree/paths.ts'
@@ -49,10 +51,11 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     eventsLimit = 100,
     participantTimeoutMs = 5000,
     persistTimeoutMs = 5000,
+    loadTimeoutMs = 10_000,
     logger = consoleLogger,
     clock = () => new Date(),
   } = options
-  checkOptions(options, { historyLimit, eventsLimit, participantTimeoutMs, persistTimeoutMs })
+  checkOptions(options, { historyLimit, eventsLimit, participantTimeoutMs, persistTimeoutMs, loadTimeoutMs })
   const marks = markedPaths(schema)
   const redactor = createRedactor(marks.secret)
   const immer = new Immer({ autoFreeze: true })
@@ -68,7 +71,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   if (forbidden.length > 0) throw new ConfigError(forbidden)
   const defaults = checkTree(schema, {}, undefined, []) as Record<string, unknown>
   const persisted = backend
-    ? await backend.load({ environment, report: (w) => report(w.code, w.message) })
+    ? await loadOverrides(backend, { environment, report: (w) => report(w.code, w.message) }, loadTimeoutMs)
     : undefined
   const base = {
     defaults,
@@ -78,11 +81,13 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   }
   let start: { config: TConfig; layers: LayerState }
   try {
-    const loaded = await loadSources(sources, { environment, schema })
+    const loaded = await loadSources(sources, { environment, schema }, loadTimeoutMs)
     start = validateStart<TConfig>(schema, { ...base, sources: loaded }, redactor, report)
   } catch (error) {
     const good =
-      error instanceof ConfigError ? await files.lastGood?.read((w) => report(w.code, w.message)) : undefined
+      error instanceof ConfigError
+        ? await readLastGood(files, error, (w) => report(w.code, w.message))
+        : undefined
     if (!good) throw error
     // Loud, not silent: the service comes up on what worked last time and says why it had to.
     report(
@@ -131,6 +136,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     sources,
     backend,
     environment,
+    loadTimeoutMs,
     report: (code, message) => store.warn(code, message),
     lookup: (target) => history.configAt(target),
   }
@@ -216,6 +222,17 @@ function checkOptions(options: ConfigStoreOptions<z.ZodObject>, numbers: Record<
 }
 
 type WarningCode = 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID' | 'LAST_KNOWN_GOOD'
+
+/** The last known good config, if kept; when it cannot be read either, the start fails with both reasons. */
+async function readLastGood(files: StoreFiles, failed: ConfigError, report: CorruptReport) {
+  try {
+    return await files.lastGood?.read(report)
+  } catch (error) {
+    const issues =
+      error instanceof ConfigError ? error.issues : [issue('SOURCE_FAILED', '', messageOf(error))]
+    throw new ConfigError([...failed.issues, ...issues], { cause: failed })
+  }
+}
 
 function checkOrThrow<TConfig>(schema: z.ZodType, value: unknown): TConfig {
   const issues: ConfigIssue[] = []

@@ -15,6 +15,8 @@ export interface SubmissionsHost<TConfig> {
   started(txn: Txn): void
   /** The live revision, for results of a closed store. */
   revision(): number
+  /** True when called from inside one of the store's participants (see `ParticipantSet.calling`). */
+  reentrant(): boolean
 }
 
 /**
@@ -50,7 +52,8 @@ export class Submissions<TConfig = unknown> {
    * further requests share one more read (a reload is idempotent), so a burst costs at most two.
    */
   reload(meta?: UpdateMeta): Promise<UpdateResult> {
-    if (this.#closed) return this.submit({ kind: 'reload', failed: [] }, meta, 'reload')
+    if (this.#closed || this.#host.reentrant())
+      return this.submit({ kind: 'reload', failed: [] }, meta, 'reload')
     return new Promise<UpdateResult>((resolve) => {
       if (this.#loading) {
         this.#again ??= { meta, waiters: [] }
@@ -72,8 +75,19 @@ export class Submissions<TConfig = unknown> {
     return new Promise<void>((resolve) => (this.#drained = resolve))
   }
 
-  /** Queues one transaction; resolves with its result (`rejected` with `CLOSED` once the store is closed). */
+  /**
+   * Queues one transaction; resolves with its result: `rejected` with `CLOSED` once the store is closed, and at once
+   * with `REENTRANT` when called from inside a participant (it would queue behind the transaction waiting for it).
+   */
   submit(intent: Intent, meta: UpdateMeta | undefined, source: string): Promise<UpdateResult> {
+    if (this.#host.reentrant()) {
+      return Promise.resolve(
+        this.#refused(
+          'REENTRANT',
+          `${intent.kind}() was called from inside a participant of this store, whose transaction waits for it: write after the participant returned, or throw to veto`,
+        ),
+      )
+    }
     return new Promise<UpdateResult>((resolve) =>
       this.#send(intent, meta, source, [resolve], performance.now()),
     )
@@ -88,11 +102,7 @@ export class Submissions<TConfig = unknown> {
     first = false,
   ): void {
     if (this.#closed) {
-      const result: UpdateResult = {
-        status: 'rejected',
-        errors: [issue('CLOSED', '', 'the store is closed')],
-        revision: this.#host.revision(),
-      }
+      const result = this.#refused('CLOSED', 'the store is closed')
       for (const waiter of waiters) waiter(result)
       return
     }
@@ -162,6 +172,10 @@ export class Submissions<TConfig = unknown> {
         this.#again = undefined
         if (again) this.#load(again.meta, again.waiters)
       })
+  }
+
+  #refused(code: 'CLOSED' | 'REENTRANT', message: string): UpdateResult {
+    return { status: 'rejected', errors: [issue(code, '', message)], revision: this.#host.revision() }
   }
 
   #machineIdle(): Promise<void> {

@@ -71,8 +71,12 @@ export type ConfigIssueCode =
   | 'PARSE_ERROR'
   | 'SOURCE_MISSING'
   | 'SOURCE_FAILED'
+  /** A source's read or the overrides backend's load did not settle within `loadTimeoutMs`. */
+  | 'SOURCE_TIMEOUT'
   | 'NOT_FOUND'
   | 'CLOSED'
+  /** A write called from inside a participant of the same store: it would wait for its own transaction. */
+  | 'REENTRANT'
   | 'BAD_OPTIONS'
 
 /** One problem with one place: the dotted config path (`''` for the root) and, for files, where in the file. */
@@ -228,7 +232,12 @@ export interface TransactionInfo {
   readonly signal: AbortSignal
 }
 
-/** Brings a live component to `next`. Throw (or reject) to veto: the transaction rolls back. */
+/**
+ * Brings a live component to `next`. Throw (or reject) to veto: the transaction rolls back. Reads and `validate()`
+ * of the store work inside it; its writes (`update`, `set`, `reload`, `reset`, `rollback`, `import`) resolve at once
+ * `rejected` with `REENTRANT`, since they would wait for the transaction that waits for the participant. A write
+ * scheduled to run after the participant returned is accepted.
+ */
 export type Participant<TConfig> = (
   next: DeepReadonly<TConfig>,
   prev: DeepReadonly<TConfig>,
@@ -250,6 +259,8 @@ export interface ParticipantOptions {
 export interface SourceContext {
   readonly environment: string
   readonly schema: z.ZodType
+  /** Aborted when the store stops waiting for this read (`loadTimeoutMs`); what it returns after that is dropped. */
+  readonly signal?: AbortSignal
 }
 
 /** What a source returns: a partial config and, per path, a finer layer name (env var names). */
@@ -303,6 +314,8 @@ export interface BackendContext {
   readonly environment: string
   /** Report a recovered problem (a corrupt file moved aside) without failing. */
   report(warning: { readonly code: 'CORRUPT_FILE' | 'SOURCE_FAILED'; readonly message: string }): void
+  /** Aborted when the store stops waiting for this load (`loadTimeoutMs`); what it returns after that is dropped. */
+  readonly signal?: AbortSignal
 }
 
 export interface PersistedOverrides {
@@ -443,9 +456,16 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
 
   /** Return to a retained revision or a snapshot, as a transaction. */
   rollback(target: number | string, meta?: UpdateMeta): Promise<UpdateResult>
-  /** Pin the current revision beyond the history limit. */
+  /**
+   * Pin the current revision beyond the history limit. Not a transaction, so it returns the `Snapshot`, not an
+   * `UpdateResult`: once the store is closing or closed it rejects with a `ConfigError` `CLOSED` and pins nothing.
+   */
   snapshot(options?: { label?: string; tags?: readonly string[] }): Promise<Snapshot>
   snapshots(filter?: { tag?: string }): readonly Snapshot[]
+  /**
+   * Unpin a snapshot; resolves `false` when there is none with this id. Rejects with a `ConfigError` `CLOSED` once
+   * the store is closing or closed, like `snapshot`.
+   */
   deleteSnapshot(id: string): Promise<boolean>
   /** The changes between two retained revisions (secrets redacted). */
   diff(fromRevision: number, toRevision?: number): readonly Change[]
@@ -482,7 +502,13 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
   /** The sources in layer order, with their files (for watchers). */
   sources(): readonly { readonly name: string; readonly files: readonly string[] }[]
 
-  /** Settle pending transactions, stop adapters, complete streams. Later writes are `rejected` with `CLOSED`. */
+  /**
+   * Stop adapters, settle pending transactions, complete streams. Later writes are `rejected` with `CLOSED`. Always
+   * resolves, within a bound: the adapters' `dispose`, then the transactions already queued (each bounded by its
+   * participants' timeouts and `persistTimeoutMs`, a reload's reads by `loadTimeoutMs`), then at most
+   * `persistTimeoutMs` for saves still under way. Called from inside a participant it resolves at once: the store
+   * takes no new writes from then on, and finishes closing after that participant's transaction settles.
+   */
   close(): Promise<void>
 }
 
@@ -512,6 +538,12 @@ export interface ConfigStoreOptions<TSchema extends z.ZodObject> {
   readonly eventsLimit?: number
   /** Time a participant has to accept a change. @default 5000 */
   readonly participantTimeoutMs?: number
+  /**
+   * Time each source's read and the overrides backend's load have, at start and on every reload. One that has not
+   * settled by then fails with `SOURCE_TIMEOUT`: `createConfigStore` rejects, a reload is `rejected` and the next
+   * reload reads again; a result that arrives later is dropped. @default 10000
+   */
+  readonly loadTimeoutMs?: number
   /**
    * Time a save of the overrides has (a stalled fsync, an unreachable etcd) before its transaction is rolled back
    * with `PERSIST_FAILED`. A save that lands after that is followed by a save of the live overrides, so the disk

@@ -4,6 +4,7 @@ import { ConfigError, issue } from '../errors.ts'
 import {
   type LayerState,
   type LoadedLayer,
+  loadOverrides,
   loadSources,
   mergeLayerState,
   parkedMessage,
@@ -31,6 +32,8 @@ export interface PrepareEnv<TConfig> {
   readonly sources: readonly ConfigSource[]
   readonly backend: OverridesBackend | undefined
   readonly environment: string
+  /** Time each source read and backend load has (`loadTimeoutMs`). */
+  readonly loadTimeoutMs: number
   readonly report: (code: 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID', message: string) => void
   readonly lookup: (target: number | string) => { config: TConfig; revision: number } | undefined
 }
@@ -131,7 +134,7 @@ function fromSet<TConfig>(
 
 /** A reload's first read: every source. Throws a `ConfigError` with every issue when one cannot be read. */
 export function readSources<TConfig>(env: PrepareEnv<TConfig>): Promise<LoadedLayer[]> {
-  return loadSources(env.sources, { environment: env.environment, schema: env.schema })
+  return loadSources(env.sources, { environment: env.environment, schema: env.schema }, env.loadTimeoutMs)
 }
 
 /** A reload's second read: the overrides backend, which another instance may have written. */
@@ -139,10 +142,11 @@ export async function readOverrides<TConfig>(
   env: PrepareEnv<TConfig>,
 ): Promise<Readonly<Record<string, unknown>> | undefined> {
   if (!env.backend) return undefined
-  const doc = await env.backend.load({
-    environment: env.environment,
-    report: (w) => env.report(w.code, w.message),
-  })
+  const doc = await loadOverrides(
+    env.backend,
+    { environment: env.environment, report: (w) => env.report(w.code, w.message) },
+    env.loadTimeoutMs,
+  )
   return doc?.overrides ?? {}
 }
 
