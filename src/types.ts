@@ -506,8 +506,9 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
    * Stop adapters, settle pending transactions, complete streams. Later writes are `rejected` with `CLOSED`. Always
    * resolves, within a bound: the adapters' `dispose`, then the transactions already queued (each bounded by its
    * participants' timeouts and `persistTimeoutMs`, a reload's reads by `loadTimeoutMs`), then at most
-   * `persistTimeoutMs` for saves still under way. Called from inside a participant it resolves at once: the store
-   * takes no new writes from then on, and finishes closing after that participant's transaction settles.
+   * `persistTimeoutMs` for saves still under way, then the close of the audit log and the backend. Called from
+   * inside a participant it resolves at once: the store takes no new writes from then on, and finishes closing after
+   * that participant's transaction settles.
    */
   close(): Promise<void>
 }
