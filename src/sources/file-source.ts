@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
 import { ConfigError, issue } from '../errors.ts'
-import { messageOf } from '../layers.ts'
 import type { ConfigSource, SourceContext, SourceData } from '../types.ts'
 import { type DocumentFormat, parseDocument } from './parse-document.ts'
+import { readBounded } from './read-bounded.ts'
 
 /** Options of `fileSource`. */
 export interface FileSourceOptions {
@@ -70,38 +69,4 @@ function checkOptions(path: string, options: FileSourceOptions, maxBytes: number
     throw bad(`cannot tell the format of "${path}": name it .json, .yaml or .yml, or pass { format: 'yaml' }`)
   }
   return format
-}
-
-/**
- * The file's bytes, or `undefined` when there is no file (or a path component is a file). Refuses what is not a
- * regular file (a FIFO would block the read forever) or is larger than `maxBytes`, and what cannot be read, with a
- * `ConfigError` `SOURCE_FAILED` whose issue names `source`. Also reads the store's own JSON files.
- */
-export async function readBounded(
-  file: string,
-  source: string,
-  maxBytes: number,
-): Promise<Uint8Array | undefined> {
-  const failed = (message: string, cause?: unknown) =>
-    new ConfigError(issue('SOURCE_FAILED', '', message, { source }), { cause })
-  let bytes: Uint8Array
-  try {
-    // Checked before opening: reading a FIFO would block, a huge file would fill memory.
-    const info = await stat(file)
-    if (!info.isFile()) throw failed(`${file} is not a regular file`)
-    if (info.size > maxBytes) throw failed(tooLarge(info.size, maxBytes))
-    bytes = await readFile(file)
-  } catch (error) {
-    if (error instanceof ConfigError) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-    throw failed(`cannot read ${file}: ${messageOf(error)}`, error)
-  }
-  // The file may have grown between the check and the read.
-  if (bytes.byteLength > maxBytes) throw failed(tooLarge(bytes.byteLength, maxBytes))
-  return bytes
-}
-
-function tooLarge(size: number, maxBytes: number): string {
-  return `the file has ${size} bytes, more than maxBytes (${maxBytes})`
 }
