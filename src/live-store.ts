@@ -316,19 +316,24 @@ export class LiveStore<TConfig> {
     this.#adapters.push(slot)
     return (state, error) => {
       slot.state = state
-      if (error !== undefined) slot.lastError = messageOf(error)
+      // An adapter's error may quote what it read (a file, an etcd value): scrubbed like every message.
+      const message =
+        error === undefined ? undefined : this.#parts.redactor.scrub(messageOf(error), this.#config)
+      if (message !== undefined) slot.lastError = message
       this.#parts.streams.event({
         type: 'adapter',
         name,
         state,
-        ...(error === undefined ? {} : { error: messageOf(error) }),
+        ...(message === undefined ? {} : { error: message }),
         at: this.#parts.clock(),
       })
     }
   }
 
   /** A warning for logs, `events$` and `status().warnings`. */
-  warn(code: Extract<StoreEvent, { type: 'warning' }>['code'], message: string): void {
+  warn(code: Extract<StoreEvent, { type: 'warning' }>['code'], text: string): void {
+    // Every warning leaves through here: scrubbed of the live secrets whoever wrote it.
+    const message = this.#parts.redactor.scrub(text, this.#config)
     const at = this.#parts.clock()
     this.#warnings.push({ code, message, at })
     this.#parts.logger.warn(message, { code })

@@ -96,7 +96,7 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
     let undo = async () => {}
     if (participants.concerns(prepared.changes)) {
       const run = await participants.run(prepared.config, live.config, { ...this.#who(txn), changes })
-      if (run.errors) return { ok: false, errors: this.#scrub(run.errors, prepared.config, live.config) }
+      if (run.errors) return { ok: false, errors: redactor.issues(run.errors, prepared.config, live.config) }
       undo = run.accepted
     }
     if (!prepared.persist || !this.saves) return { ok: true }
@@ -117,7 +117,7 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
               `could not persist the overrides (${backend!.name}): ${messageOf(error)}`,
             ),
           ]
-    return { ok: false, errors: this.#scrub(errors, prepared.config, live.config) }
+    return { ok: false, errors: redactor.issues(errors, prepared.config, live.config) }
   }
 
   #persisted(overrides: Readonly<Record<string, unknown>>, revision: number): PersistedOverrides {
@@ -191,9 +191,5 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
       ...(actor === undefined ? {} : { actor }),
       ...(reason === undefined ? {} : { reason }),
     }
-  }
-
-  #scrub(errors: readonly { code: any; path: string; message: string }[], ...configs: unknown[]) {
-    return errors.map((e) => ({ ...e, message: this.#parts.redactor.scrub(e.message, ...configs) }))
   }
 }

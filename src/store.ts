@@ -57,7 +57,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   } = options
   checkOptions(options, { historyLimit, eventsLimit, participantTimeoutMs, persistTimeoutMs, loadTimeoutMs })
   const marks = markedPaths(schema)
-  const redactor = createRedactor(marks.secret)
+  const redactor = createRedactor(schema)
   const immer = new Immer({ autoFreeze: true })
   const files = openStoreFiles(options as ConfigStoreOptions<never>, logger)
   const { backend } = files
@@ -95,7 +95,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
       `starting on the last known good config (revision ${good.revision}, saved ${good.savedAt}) because: ${(error as Error).message}`,
     )
     start = {
-      config: freeze(checkOrThrow<TConfig>(schema, good.config), true),
+      config: freeze(checkOrThrow<TConfig>(schema, good.config, redactor), true),
       layers: { ...base, sources: [] },
     }
   }
@@ -149,7 +149,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     redactor,
     history,
     participants: new ParticipantSet(participantTimeoutMs, (message) =>
-      store.warn('COMPENSATION_FAILED', redactor.scrub(message, store.current)),
+      store.warn('COMPENSATION_FAILED', message),
     ),
     persistTimeoutMs,
     streams: new StoreStreams<TConfig>(config, hooks),
@@ -234,10 +234,10 @@ async function readLastGood(files: StoreFiles, failed: ConfigError, report: Corr
   }
 }
 
-function checkOrThrow<TConfig>(schema: z.ZodType, value: unknown): TConfig {
+function checkOrThrow<TConfig>(schema: z.ZodType, value: unknown, redactor: Redactor): TConfig {
   const issues: ConfigIssue[] = []
   const config = checkTree(schema, value, undefined, issues)
-  if (issues.length > 0) throw new ConfigError(issues)
+  if (issues.length > 0) throw new ConfigError(redactor.issues(issues, value))
   return config as TConfig
 }
 
@@ -254,13 +254,14 @@ function validateStart<TConfig>(
   let current = layers
   for (;;) {
     const issues: ConfigIssue[] = []
-    const config = checkTree(schema, mergeLayerState(current), undefined, issues)
+    const merged = mergeLayerState(current)
+    const config = checkTree(schema, merged, undefined, issues)
     if (issues.length === 0) return { config: freeze(config, true) as TConfig, layers: current }
-    const { layers: next, parked } = parkOverrides(current, issues)
-    if (parked.length === 0) {
-      throw new ConfigError(issues.map((i) => ({ ...i, message: redactor.scrub(i.message, config) })))
-    }
-    for (const i of parked) report('INVALID', parkedMessage(i.path, redactor.scrub(i.message, config)))
+    // The raw merge and the parsed output: a transform may have turned a secret into new text.
+    const scrubbed = redactor.issues(issues, merged, config)
+    const { layers: next, parked } = parkOverrides(current, scrubbed)
+    if (parked.length === 0) throw new ConfigError(scrubbed)
+    for (const i of parked) report('INVALID', parkedMessage(i.path, i.message))
     current = next
   }
 }

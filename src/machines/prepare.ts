@@ -1,4 +1,4 @@
-import { freeze, type Immer } from 'immer'
+import { current, freeze, type Immer } from 'immer'
 import type { z } from 'zod'
 import { ConfigError, issue } from '../errors.ts'
 import {
@@ -7,6 +7,7 @@ import {
   loadOverrides,
   loadSources,
   mergeLayerState,
+  messageOf,
   parkedMessage,
   parkOverrides,
   persistedOverrides,
@@ -18,7 +19,7 @@ import { diffTrees } from '../tree/diff.ts'
 import { deepEqual } from '../tree/equal.ts'
 import { FORBIDDEN_KEYS, findForbiddenKeys } from '../tree/forbidden.ts'
 import { assocIn, mergePatch } from '../tree/patch.ts'
-import { getAt, isPlainObject, overlaps, splitPath } from '../tree/paths.ts'
+import { getAt, isPlainObject, joinPath, overlaps, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
 import type { Change, ConfigIssue, ConfigSource, OverridesBackend, PendingRestart } from '../types.ts'
 import type { Committed, Intent, LoadedLayers, Validated } from './transaction.ts'
@@ -49,6 +50,41 @@ export function prepare<TConfig>(
   intent: Intent,
   expectedRevision?: number,
 ): Validated<TConfig> {
+  const result = validate(env, live, intent, expectedRevision)
+  if (result.kind !== 'rejected' || !env.redactor.hasSecrets) return result
+  // Messages may quote the live config or the raw input (a patch, a layer) at secret paths, valid or not.
+  return rejected(env.redactor.issues(result.errors, live.config, ...inputsOf(intent)))
+}
+
+// --- internal ---
+
+const rejected = (errors: readonly ConfigIssue[]): Validated<never> => ({ kind: 'rejected', errors })
+
+const threw = (what: string, error: unknown) => issue('INVALID', '', `${what} threw: ${messageOf(error)}`)
+
+/** The raw values a transaction brings, each rooted at the config's root. */
+function inputsOf(intent: Intent): unknown[] {
+  switch (intent.kind) {
+    case 'update':
+      return [intent.change]
+    case 'set':
+      // fromEntries defines own keys, so even a refused `__proto__` segment stays plain data.
+      return [splitPath(intent.path).reduceRight((v, key) => Object.fromEntries([[key, v]]), intent.value)]
+    case 'reload':
+      return 'failed' in intent ? [] : [...intent.loaded.sources.map((s) => s.data), intent.loaded.overrides]
+    case 'import':
+      return [intent.config]
+    default:
+      return []
+  }
+}
+
+function validate<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  intent: Intent,
+  expectedRevision: number | undefined,
+): Validated<TConfig> {
   if (expectedRevision !== undefined && expectedRevision !== live.revision) {
     return rejected([
       issue(
@@ -76,15 +112,9 @@ export function prepare<TConfig>(
   } catch (error) {
     // A refinement that throws is the schema's bug, but must not take the store down with it.
     if (error instanceof ConfigError) return rejected(error.issues)
-    return rejected([
-      issue('INVALID', '', `validation threw: ${error instanceof Error ? error.message : String(error)}`),
-    ])
+    return rejected([threw('validation', error)])
   }
 }
-
-// --- internal ---
-
-const rejected = (errors: readonly ConfigIssue[]): Validated<never> => ({ kind: 'rejected', errors })
 
 function fromUpdate<TConfig>(
   env: PrepareEnv<TConfig>,
@@ -100,16 +130,19 @@ function fromUpdate<TConfig>(
   let candidate: TConfig
   if (typeof change !== 'function') candidate = mergePatch(live.config, change as Record<string, unknown>)
   else {
+    // What the recipe wrote before it threw: its message may quote a secret it was setting.
+    let written: unknown
     try {
-      candidate = env.immer.produce(live.config, change as (draft: TConfig) => void) as TConfig
+      candidate = env.immer.produce(live.config, (draft: TConfig) => {
+        try {
+          return (change as (draft: TConfig) => TConfig | undefined)(draft)
+        } catch (error) {
+          written = current(draft as object)
+          throw error
+        }
+      }) as TConfig
     } catch (error) {
-      return rejected([
-        issue(
-          'INVALID',
-          '',
-          `the update recipe threw: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      ])
+      return rejected(env.redactor.issues([threw('the update recipe', error)], written))
     }
   }
   return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
@@ -238,18 +271,15 @@ function fromImport<TConfig>(
   return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
 }
 
-function restoreRedacted(
-  redactor: Redactor,
-  draft: Record<string, unknown>,
-  liveNode: unknown,
-  path: string,
-): void {
-  for (const key of Object.keys(draft)) {
-    const at = path === '' ? key : `${path}.${key}`
-    const value = draft[key]
-    const liveValue = isPlainObject(liveNode) ? liveNode[key] : undefined
-    if (value === REDACTED && redactor.isSecret(at)) draft[key] = liveValue
-    else if (isPlainObject(value)) restoreRedacted(redactor, value, liveValue, at)
+function restoreRedacted(redactor: Redactor, draft: object, liveNode: unknown, path: string): void {
+  const node = draft as Record<string, unknown>
+  for (const key of Object.keys(node)) {
+    const at = joinPath(path, key)
+    const value = node[key]
+    const liveValue = liveNode !== null && typeof liveNode === 'object' ? getAt(liveNode, [key]) : undefined
+    if (value === REDACTED && redactor.isSecret(at)) node[key] = liveValue
+    // Arrays too: an exported list of secrets says '[redacted]' item by item.
+    else if (isPlainObject(value) || Array.isArray(value)) restoreRedacted(redactor, value, liveValue, at)
   }
 }
 
@@ -269,10 +299,17 @@ function finish<TConfig>(
   extra: { readonly persistedVersion?: string } = {},
 ): Validated<TConfig> {
   const issues: ConfigIssue[] = []
+  let parsed: unknown
+  try {
+    parsed = checkTree(env.schema, candidate, live.config, issues)
+  } catch (error) {
+    // The candidate is known only here: a refinement's message may quote a secret in it (`JSON.parse` of one).
+    return rejected(env.redactor.issues([threw('validation', error)], candidate))
+  }
+  // The candidate and what the schema made of it: a transform may have turned a secret into new text.
+  if (issues.length > 0) return rejected(env.redactor.issues(issues, candidate, parsed))
   // Defaults and coercions rebuild objects: keep live identities wherever the parsed value is equal.
-  let config = reconcile(live.config, checkTree(env.schema, candidate, live.config, issues)) as TConfig
-  if (issues.length > 0)
-    return rejected(issues.map((i) => ({ ...i, message: env.redactor.scrub(i.message, candidate) })))
+  let config = reconcile(live.config, parsed) as TConfig
   let changes = diffTrees(live.config, config)
   // A reload recomputes what waits for a restart; a runtime change leaves that list alone.
   let pendingRestart: readonly PendingRestart[] = restartPolicy === 'defer' ? [] : live.pendingRestart

@@ -29,34 +29,30 @@ export function secret<TSchema extends z.ZodType>(schema: TSchema): TSchema {
   return schema
 }
 
-/** The marked paths of a schema; `*` stands for any key of a record. */
-export interface MarkedPaths {
-  readonly restart: readonly string[]
-  readonly secret: readonly string[]
+/** True when `mark` sits on this very schema (or on the one it was derived from by `.refine()`, `.min()`, ...). */
+export function isMarked(schema: AnySchema, mark: keyof Marks): boolean {
+  return marks.get(schema as z.ZodType)?.[mark] === true
 }
 
-/** Walks the schema once and lists where the `restart` and `secret` marks sit. */
+/** The marked paths of a schema; `*` stands for any key of a record. Secrets have their own map (`secretMap`). */
+export interface MarkedPaths {
+  readonly restart: readonly string[]
+}
+
+/** Walks the schema once and lists where the `restart` marks sit. */
 export function markedPaths(schema: AnySchema): MarkedPaths {
-  const found = { restart: [] as string[], secret: [] as string[] }
+  const found = { restart: [] as string[] }
   collect(schema, '', found, new Set())
   return found
 }
 
 // --- internal ---
 
-function collect(
-  schema: AnySchema,
-  path: string,
-  found: { restart: string[]; secret: string[] },
-  seen: Set<AnySchema>,
-) {
+function collect(schema: AnySchema, path: string, found: { restart: string[] }, seen: Set<AnySchema>) {
   if (seen.has(schema)) return
   seen.add(schema)
-  for (const s of wrapperChain(schema)) {
-    const m = marks.get(s as z.ZodType)
-    if (m?.restart && !found.restart.includes(path)) found.restart.push(path)
-    if (m?.secret && !found.secret.includes(path)) found.secret.push(path)
-  }
+  if (wrapperChain(schema).some((s) => isMarked(s, 'restart')) && !found.restart.includes(path))
+    found.restart.push(path)
   const def = defOf(unwrap(schema))
   const join = (key: string) => (path === '' ? key : `${path}.${key}`)
   if (def.type === 'object' && def.shape) {

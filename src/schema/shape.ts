@@ -11,7 +11,14 @@ interface Def {
   readonly keyType?: AnySchema
   readonly valueType?: AnySchema
   readonly checks?: readonly unknown[]
-  readonly getter?: () => AnySchema
+  readonly element?: AnySchema
+  readonly items?: readonly AnySchema[]
+  readonly rest?: AnySchema | null
+  readonly options?: readonly AnySchema[]
+  readonly left?: AnySchema
+  readonly right?: AnySchema
+  readonly in?: AnySchema
+  readonly out?: AnySchema
 }
 
 // Wrappers that only decide what happens to `undefined`/`null` or freeze: the value inside has the inner shape.
@@ -31,11 +38,19 @@ export function wrapperChain(schema: AnySchema): AnySchema[] {
   let current = schema
   for (;;) {
     const def = defOf(current)
-    const next = WRAPPERS.has(def.type) ? def.innerType : def.type === 'lazy' ? def.getter?.() : undefined
+    const next = WRAPPERS.has(def.type) ? def.innerType : def.type === 'lazy' ? lazyInner(current) : undefined
     if (!next) return chain
     chain.push(next)
     current = next
   }
+}
+
+/**
+ * The schema a `z.lazy` stands for: zod's cached one, so a getter that builds a new schema on every call still gives
+ * one identity (recursive schemas are then a finite graph).
+ */
+export function lazyInner(schema: AnySchema): AnySchema | undefined {
+  return (schema._zod as { readonly innerType?: AnySchema }).innerType
 }
 
 /** The schema that gives the value's shape, wrappers removed. */
