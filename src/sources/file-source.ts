@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { extname, resolve } from 'node:path'
 import { ConfigError, issue } from '../errors.ts'
+import { secretTest } from '../schema/secret-map.ts'
 import type { ConfigSource, SourceContext, SourceData } from '../types.ts'
 import { type DocumentFormat, parseDocument } from './parse-document.ts'
 import { readBounded } from './read-bounded.ts'
@@ -49,7 +50,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): Confi
         if (optional) return { data: undefined, name, files }
         throw new ConfigError(issue('SOURCE_MISSING', '', `file not found: ${file}`, { source: given }))
       }
-      const data = parseDocument(bytes, format, given)
+      const data = parseDocument(bytes, format, given, secretTest(ctx.schema))
       const version = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
       return { data, name, files, version }
     },

@@ -2,7 +2,7 @@ import { ConfigError, issue } from '../errors.ts'
 import { findForbiddenKeys } from '../tree/forbidden.ts'
 import { joinPath, splitPath } from '../tree/paths.ts'
 import type { ConfigIssue } from '../types.ts'
-import { jsonLocator, type Locate, parseJson } from './parse-json.ts'
+import { jsonLocator, type Locate, parseJson, type SecretTest } from './parse-json.ts'
 import { MAX_DEPTH, parseYaml, TOO_DEEP } from './parse-yaml.ts'
 
 /** The formats a file source reads. */
@@ -16,12 +16,13 @@ export type DocumentFormat = 'yaml' | 'json'
  * - `INVALID`: nesting deeper than 100 levels, a number that is not finite (YAML `.inf`, `.nan`, JSON `1e999`);
  * - `FORBIDDEN_KEY`: `__proto__`, `constructor` or `prototype` anywhere, with the dotted path.
  *
- * A UTF-8 byte order mark is skipped.
+ * A UTF-8 byte order mark is skipped. Syntax errors in values at paths `isSecret` accepts do not quote the text.
  */
 export function parseDocument(
   bytes: Uint8Array,
   format: DocumentFormat,
   source: string,
+  isSecret?: SecretTest,
 ): Record<string, unknown> {
   let text: string
   try {
@@ -36,11 +37,11 @@ export function parseDocument(
   let value: Record<string, unknown>
   let locate: Locate | undefined
   if (format === 'json') {
-    const parsed = parseJson(text, source)
+    const parsed = parseJson(text, source, isSecret)
     if ('issues' in parsed) throw new ConfigError(parsed.issues)
     value = parsed.value
   } else {
-    const parsed = parseYaml(text, source)
+    const parsed = parseYaml(text, source, isSecret)
     if ('issues' in parsed) throw new ConfigError(parsed.issues)
     ;({ value, locate } = parsed.result)
   }

@@ -11,24 +11,40 @@ export interface Position {
   readonly column: number
 }
 
+/** Tells the parsers which dotted paths hold secrets: their problems are told without quoting the text. */
+export type SecretTest = (path: string) => boolean
+
+/** The message for a problem in a secret value: what went wrong and where, never the parser's quote of the text. */
+export function secretProblem(path: string, what: string): string {
+  return `${what} in the secret value at ${path} (its text is not shown)`
+}
+
 /** Finds where a path (segments) of a parsed document is written: its key, or its value. */
 export type Locate = (segments: readonly string[], at: 'key' | 'value') => Position | undefined
 
 /**
  * Parses a JSON object; a syntax error or another top level becomes one `PARSE_ERROR` issue with the line and column
- * where it is. `source` names the file in the issue.
+ * where it is. `source` names the file in the issue. The message never quotes the text; in a value at a path
+ * `isSecret` accepts, it does not even name the unexpected character.
  */
 export function parseJson(
   text: string,
   source: string,
+  isSecret: SecretTest = () => false,
 ): { readonly value: Record<string, unknown> } | { readonly issues: ConfigIssue[] } {
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (error) {
     const message = (error as Error).message
-    const at = positionInMessage(message, text) ?? positionAt(text, jsonErrorOffset(text))
-    return { issues: [issue('PARSE_ERROR', '', diagnosis(message), { source, ...at })] }
+    let path = ''
+    // The path of the last value that started before the error: the one the error is in, or just after.
+    const offset = scanJson(text, (p) => (path = p), MAX_PATH_DEPTH)
+    const at = positionInMessage(message, text) ?? positionAt(text, offset)
+    const said = isSecret(path)
+      ? secretProblem(path, diagnosis(message).replace(/^Unexpected token .*$/s, 'Unexpected character'))
+      : diagnosis(message)
+    return { issues: [issue('PARSE_ERROR', '', said, { source, ...at })] }
   }
   if (isPlainObject(value)) return { value }
   return {
@@ -89,6 +105,9 @@ export function positionInMessage(message: string, text: string): Position | und
 }
 
 // --- internal ---
+
+/** How deep the error's path is followed; deeper documents are refused for their depth anyway (`MAX_DEPTH`). */
+const MAX_PATH_DEPTH = 100
 
 type Expect = 'value' | 'valueOrEnd' | 'key' | 'keyOrEnd' | 'colon' | 'after'
 

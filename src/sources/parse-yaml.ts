@@ -2,19 +2,21 @@ import {
   Composer,
   CST,
   type Document,
+  isAlias,
   isMap,
   isNode,
   isScalar,
   isSeq,
   LineCounter,
   Parser,
+  visit,
   type YAMLError,
   YAMLParseError,
 } from 'yaml'
 import { issue } from '../errors.ts'
 import { joinPath } from '../tree/paths.ts'
 import type { ConfigIssue } from '../types.ts'
-import { type Locate, NOT_A_MAPPING, type Position } from './parse-json.ts'
+import { type Locate, NOT_A_MAPPING, type Position, type SecretTest, secretProblem } from './parse-json.ts'
 
 /** The deepest nesting of objects and arrays a file may have; deeper is `INVALID`. */
 export const MAX_DEPTH = 100
@@ -36,11 +38,13 @@ const MAX_REPORTED = 20
 /**
  * Parses one YAML 1.2 document (core schema: no `!!binary`, `!!set` or timestamps, unknown tags are errors) into plain
  * data. Duplicate keys, syntax errors, warnings, a top level that is not a mapping, nesting deeper than `MAX_DEPTH`
- * and alias bombs become issues with the line and column. `source` names the file in the issues.
+ * and alias bombs become issues with the line and column. `source` names the file in the issues. A problem inside a
+ * value at a path `isSecret` accepts is told without the parser's words, which may quote the text (a tag, an alias).
  */
 export function parseYaml(
   text: string,
   source: string,
+  isSecret: SecretTest = () => false,
 ): { readonly result: YamlResult } | { readonly issues: ConfigIssue[] } {
   const composed = composeYaml(text)
   if ('deep' in composed) {
@@ -56,7 +60,7 @@ export function parseYaml(
   }
   const { doc, locate, lineCounter } = composed
   const problems = [...doc.errors, ...doc.warnings]
-  if (problems.length > 0) return { issues: yamlIssues(problems, lineCounter, source) }
+  if (problems.length > 0) return { issues: yamlIssues(problems, lineCounter, source, hider(doc, isSecret)) }
   if (!isMap(doc.contents)) {
     const offset = doc.contents?.range?.[0] ?? 0
     return {
@@ -71,10 +75,15 @@ export function parseYaml(
   try {
     return { result: { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate } }
   } catch (error) {
+    // An unresolved alias quotes its name, which is the secret's text when written on a secret key.
+    const at = unresolvedAlias(doc)
+    const message = `cannot build the document: ${(error as Error).message}`
+    const hidden = at === undefined ? undefined : hider(doc, isSecret)(at, 'BAD_ALIAS')
     return {
       issues: [
-        issue('PARSE_ERROR', '', `cannot build the document: ${(error as Error).message}`, {
+        issue('PARSE_ERROR', '', hidden ?? message, {
           source,
+          ...(at === undefined ? {} : positionOf(lineCounter, at)),
         }),
       ],
     }
@@ -126,11 +135,31 @@ export function composeYaml(
 
 // --- internal ---
 
-function yamlIssues(problems: readonly YAMLError[], lineCounter: LineCounter, source: string): ConfigIssue[] {
+/** A neutral message for a problem at `offset` when it lies in a secret value; `undefined` elsewhere. */
+type Hider = (offset: number, code: string) => string | undefined
+
+function hider(doc: Document.Parsed, isSecret: SecretTest): Hider {
+  return (offset, code) => {
+    const path = pathAt(doc, offset)
+    return isSecret(path) ? secretProblem(path, code) : undefined
+  }
+}
+
+function yamlIssues(
+  problems: readonly YAMLError[],
+  lineCounter: LineCounter,
+  source: string,
+  hide: Hider,
+): ConfigIssue[] {
   const issues = [...problems]
     .sort((a, b) => a.pos[0] - b.pos[0])
     .slice(0, MAX_REPORTED)
-    .map((p) => issue('PARSE_ERROR', '', p.message, { source, ...positionOf(lineCounter, p.pos[0]) }))
+    .map((p) =>
+      issue('PARSE_ERROR', '', hide(p.pos[0], p.code) ?? p.message, {
+        source,
+        ...positionOf(lineCounter, p.pos[0]),
+      }),
+    )
   if (problems.length > MAX_REPORTED) {
     issues.push(issue('PARSE_ERROR', '', `${problems.length - MAX_REPORTED} more problems`, { source }))
   }
@@ -181,6 +210,46 @@ function duplicateKeys(doc: Document.Parsed): YAMLParseError[] {
     }
   }
   return errors
+}
+
+/**
+ * The path of the value a problem at `offset` lies in, erring towards the enclosing value: in a mapping, the last key
+ * written before it (so a tag or anchor before a value counts as the value's); in a list, the first item ending
+ * after it. A walk, not a recursion: depth is bounded by `MAX_DEPTH` already.
+ */
+function pathAt(doc: Document.Parsed, offset: number): string {
+  let node: unknown = doc.contents
+  let path = ''
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.findLast((p) => isScalar(p.key) && (p.key.range?.[0] ?? offset + 1) <= offset)
+      if (!pair || !isScalar(pair.key)) return path
+      path = joinPath(path, String(pair.key.value))
+      node = pair.value
+    } else if (isSeq(node) && node.items.length > 0) {
+      const index = node.items.findIndex((item) => isNode(item) && (item.range?.[2] ?? -1) >= offset)
+      const at = index === -1 ? node.items.length - 1 : index
+      path = joinPath(path, String(at))
+      node = node.items[at]
+    } else return path
+  }
+}
+
+/** The offset of the first alias written before its anchor, in document order. */
+function unresolvedAlias(doc: Document.Parsed): number | undefined {
+  const anchors = new Set<string>()
+  let found: number | undefined
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node) && !anchors.has(node.source)) {
+        found = node.range?.[0] ?? 0
+        return visit.BREAK
+      }
+      if (node.anchor) anchors.add(node.anchor)
+      return undefined
+    },
+  })
+  return found
 }
 
 /** The offset where a path's key or value is written, or its nearest written parent's when the path goes on no further. */
