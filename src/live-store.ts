@@ -229,11 +229,7 @@ export class LiveStore<TConfig> {
       revision: this.#live.revision,
       environment: this.environment,
       updatedAt: this.#live.at,
-      pendingRestart: this.#live.pendingRestart.map((p) => ({
-        path: p.path,
-        live: this.redact(p.live, p.path),
-        next: this.redact(p.next, p.path),
-      })),
+      pendingRestart: this.#parts.redactor.restarts(this.#live.pendingRestart),
       historySize: this.#parts.history.size,
       snapshots: this.#parts.history.snapshots().length,
       participants: this.#parts.participants.size,

@@ -148,8 +148,15 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
 
   settle(txn: Txn, raw: UpdateResult): void {
     const durationMs = performance.now() - txn.startedAt
+    const { redactor } = this.#parts
     const result: UpdateResult =
-      raw.status === 'committed' ? { ...raw, changes: this.#parts.redactor.changes(raw.changes) } : raw
+      raw.status === 'committed'
+        ? {
+            ...raw,
+            changes: redactor.changes(raw.changes),
+            ...(raw.pendingRestart ? { pendingRestart: redactor.restarts(raw.pendingRestart) } : {}),
+          }
+        : raw
     const errors = 'errors' in result ? result.errors : []
     const changes = result.status === 'committed' ? result.changes : []
     this.#parts.counters.record(result.status, durationMs, txn.intent.kind === 'reload')

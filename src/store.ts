@@ -189,7 +189,8 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   const api = store as unknown as ConfigStore<TConfig>
   const adapters: AdapterHost<TConfig> = new AdapterHost<TConfig>(
     { api, slot: (name) => store.adapterSlot(name) },
-    logger,
+    // Adapters log what they read (a file, an etcd value, a request): scrubbed like every message that leaves.
+    scrubbedLogger(logger, (text) => redactor.scrub(text, store.current)),
   )
   for (const w of warnings) store.warn(w.code, w.message)
   await adapters.start(options.adapters ?? [])
@@ -203,6 +204,15 @@ const consoleLogger: Logger = {
   info() {},
   warn: (msg, data) => console.warn(`[hotconf] ${msg}`, ...(data ? [data] : [])),
   error: (msg, data) => console.error(`[hotconf] ${msg}`, ...(data ? [data] : [])),
+}
+
+function scrubbedLogger(logger: Logger, scrub: (text: string) => string): Logger {
+  return {
+    debug: (msg, data) => logger.debug(scrub(msg), data),
+    info: (msg, data) => logger.info(scrub(msg), data),
+    warn: (msg, data) => logger.warn(scrub(msg), data),
+    error: (msg, data) => logger.error(scrub(msg), data),
+  }
 }
 
 function checkOptions(options: ConfigStoreOptions<z.ZodObject>, numbers: Record<string, number>): void {

@@ -1,5 +1,5 @@
 import { isPlainObject } from '../tree/paths.ts'
-import type { Change, ConfigIssue } from '../types.ts'
+import type { Change, ConfigIssue, PendingRestart } from '../types.ts'
 import { type SecretPosition, secretMap } from './secret-map.ts'
 import type { AnySchema } from './shape.ts'
 
@@ -20,6 +20,8 @@ export interface Redactor {
   /** The value with every secret at or below `path` replaced by `'[redacted]'`; the same value when there is none. */
   value(value: unknown, path?: string): unknown
   changes(changes: readonly Change[]): readonly Change[]
+  /** `pendingRestart` entries with their `live` and `next` values redacted. */
+  restarts(pending: readonly PendingRestart[]): readonly PendingRestart[]
   /**
    * Removes from free text (error messages from participants, zod, parsers, recipes) every secret value that
    * `sources` hold: configs or raw inputs (patches, layers, imported documents), each rooted at the config's root.
@@ -63,6 +65,10 @@ export function createRedactor(schema: AnySchema): Redactor {
           ? { path: c.path, from: redactAt(c.from, at, false), to: redactAt(c.to, at, false) }
           : c
       })
+    },
+    restarts(pending) {
+      if (!map.any) return pending
+      return pending.map((p) => ({ path: p.path, live: value(p.live, p.path), next: value(p.next, p.path) }))
     },
     scrub(text, ...sources) {
       const pattern = patternOf(sources)

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createAdminApp } from '../../src/adapters/http/index.ts'
-import { ConfigError, createConfigStore, REDACTED, secret } from '../../src/index.ts'
+import { ConfigError, createConfigStore, REDACTED, restart, secret } from '../../src/index.ts'
 import { envSource, fileSource } from '../../src/sources/index.ts'
 import type { ConfigIssue, ConfigStore, StoreEvent } from '../../src/types.ts'
 import { memoryLogger, schema, type TestConfig } from '../http/fixture.ts'
@@ -409,5 +409,89 @@ describe('secrets in messages (#15)', () => {
     const warnings = store.status().warnings
     expect(warnings.map((w) => w.code)).toContain('INVALID')
     expectHidden(JSON.stringify([warnings, logger.lines]), ['Parked-Secret-5'], 'a warning')
+  })
+})
+
+describe('secrets in adapter errors, env layers and pending restarts (#15)', () => {
+  it('scrubs an adapter that fails or logs with a live secret when it starts', async () => {
+    const logger = memoryLogger()
+    const store = await createConfigStore({
+      schema: z.object({ pw: secret(z.string()).default('Adapter-Secret-77') }),
+      logger,
+      adapters: [
+        {
+          name: 'leaky',
+          start(ctx) {
+            ctx.logger.warn(`connecting with ${ctx.store.current.pw}`)
+            throw new Error(`refused password ${ctx.store.current.pw}`)
+          },
+        },
+      ],
+    })
+    open.push(store as never)
+    const status = store.status()
+    expect(status.adapters[0]).toMatchObject({ state: 'failed', lastError: `refused password ${REDACTED}` })
+    expectHidden(JSON.stringify([status, logger.lines]), ['Adapter-Secret-77'], 'an adapter message')
+  })
+
+  it('redacts env-set secrets inside lists and records in explain, history and exports', async () => {
+    const env = {
+      APP_TOKENS: '["Env-Token-One1", "Env-Token-Two2"]',
+      APP_USERS__ALICE__PASSWORD: 'Env-Alice-Pass3',
+    }
+    const schema = z.object({
+      tokens: z.array(secret(z.string())).default([]),
+      users: z.record(z.string(), z.object({ password: secret(z.string()) })).default({}),
+    })
+    // Typed loosely: array items have no static paths.
+    const store = (await createConfigStore({
+      schema,
+      sources: [envSource({ prefix: 'APP_', env })],
+      logger: memoryLogger(),
+    })) as ConfigStore<any>
+    open.push(store)
+    const explained = [
+      store.explain('tokens'),
+      store.explain('tokens.1'),
+      store.explain('users.alice.password'),
+    ]
+    expect(explained.map((e) => [e.layer, e.value])).toEqual([
+      ['env:APP_TOKENS', [REDACTED, REDACTED]],
+      ['env:APP_TOKENS', REDACTED],
+      ['env:APP_USERS__ALICE__PASSWORD', REDACTED],
+    ])
+    env.APP_TOKENS = '["Env-Token-Three4"]'
+    await store.reload()
+    expectHidden(
+      JSON.stringify([explained, store.history(), store.events(), store.export(), store.diff(1)]),
+      ['Env-Token-One1', 'Env-Token-Two2', 'Env-Alice-Pass3', 'Env-Token-Three4'],
+      'an env layer',
+    )
+  })
+
+  it('redacts a secret below a restart key that waits for a restart', async () => {
+    const dir = await tempDir()
+    const file = join(dir, 'app.yaml')
+    await writeFile(file, 'db:\n  url: pg://a\n  password: Restart-Old-Pw5\n')
+    const schema = z.object({ db: restart(z.object({ url: z.string(), password: secret(z.string()) })) })
+    const store = await createConfigStore({ schema, sources: [fileSource(file)], logger: memoryLogger() })
+    open.push(store as never)
+    await writeFile(file, 'db:\n  url: pg://b\n  password: Restart-New-Pw6\n')
+    const result = await store.reload()
+    expect(
+      store
+        .status()
+        .pendingRestart.map((p) => p.path)
+        .sort(),
+    ).toEqual(['db.password', 'db.url'])
+    expect(store.status().pendingRestart.find((p) => p.path === 'db.password')).toMatchObject({
+      live: REDACTED,
+      next: REDACTED,
+    })
+    expectHidden(
+      JSON.stringify([result, store.status(), store.events()]),
+      ['Restart-Old-Pw5', 'Restart-New-Pw6'],
+      'a pending restart',
+    )
   })
 })
