@@ -21,7 +21,10 @@ export function restart<TSchema extends z.ZodType>(schema: TSchema): TSchema {
 
 /**
  * Marks a key whose value is never shown: change records, history, events, errors, logs and the admin API
- * print `'[redacted]'`. `store.current` and `store.get()` still return the real value.
+ * print `'[redacted]'`. `store.current` and `store.get()` still return the real value. Works in any position (array
+ * items, tuples, unions, record values, `lazy`, inside or outside wrappers); a secret object hides everything in it,
+ * and a value a `.transform()` computes from a secret is secret as a whole. A secret record key cannot be hidden
+ * (keys are paths): `createConfigStore` refuses it with `BAD_OPTIONS`.
  * @example apiKey: secret(z.string()).optional()
  */
 export function secret<TSchema extends z.ZodType>(schema: TSchema): TSchema {
