@@ -27,8 +27,11 @@ export class ParticipantSet {
 
   constructor(
     private readonly defaultTimeoutMs: number,
-    /** Told when a participant fails to undo an accepted change: the store reports `COMPENSATION_FAILED`. */
-    private readonly onCompensationFailed: (message: string) => void,
+    /**
+     * Told when a participant fails to undo an accepted change: the store reports `COMPENSATION_FAILED`. `configs`
+     * are the two it saw, whose secrets the message may quote.
+     */
+    private readonly onCompensationFailed: (message: string, configs: readonly unknown[]) => void,
   ) {}
 
   get size(): number {
@@ -96,7 +99,10 @@ export class ParticipantSet {
       const failure = await this.#call(entry, prev, next, info, true)
       // The veto stands either way; a component left on the refused config must be visible to operators.
       if (failure)
-        this.onCompensationFailed(`participant "${entry.name}" failed to compensate: ${failure.message}`)
+        this.onCompensationFailed(`participant "${entry.name}" failed to compensate: ${failure.message}`, [
+          next,
+          prev,
+        ])
     }
   }
 

@@ -148,8 +148,9 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     immer,
     redactor,
     history,
-    participants: new ParticipantSet(participantTimeoutMs, (message) =>
-      store.warn('COMPENSATION_FAILED', message),
+    participants: new ParticipantSet(participantTimeoutMs, (message, configs) =>
+      // The refused candidate is not live: its secrets are scrubbed here, the live ones by `warn`.
+      store.warn('COMPENSATION_FAILED', redactor.scrub(message, ...configs)),
     ),
     persistTimeoutMs,
     streams: new StoreStreams<TConfig>(config, hooks),

@@ -338,6 +338,20 @@ describe('secrets in messages (#15)', () => {
     expectHidden(`${JSON.stringify(result)}\n${await seen()}`, [secretText], 'a parse error')
   })
 
+  it('does not quote the file when a store cannot start on a broken secret value', async () => {
+    const dir = await tempDir()
+    const file = join(dir, 'app.yaml')
+    await writeFile(file, 'db:\n  password: !Startup-Pa55word\n')
+    const error = await createConfigStore({
+      schema,
+      sources: [fileSource(file)],
+      logger: memoryLogger(),
+    }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).message).toContain('secret value at db.password')
+    expectHidden(`${String(error)} ${JSON.stringify(error)}`, ['Startup-Pa55word'], 'a start-up error')
+  })
+
   it('still quotes the parser when the broken value is not a secret', async () => {
     const { store, file } = await fileStore('name: svc\n')
     await writeFile(file, 'name: !Unknown-tag\n')
@@ -492,6 +506,32 @@ describe('secrets in adapter errors, env layers and pending restarts (#15)', () 
       JSON.stringify([result, store.status(), store.events()]),
       ['Restart-Old-Pw5', 'Restart-New-Pw6'],
       'a pending restart',
+    )
+  })
+})
+
+describe('secrets in compensation warnings (#15)', () => {
+  it('scrubs the refused candidate a failing compensation quotes when another participant vetoes', async () => {
+    const logger = memoryLogger()
+    const store = await createConfigStore({
+      schema: z.object({ pw: secret(z.string()).default('Old-Pw-000') }),
+      logger,
+    })
+    open.push(store as never)
+    store.participate((next, prev, { compensating }) => {
+      if (compensating) throw new Error(`cannot leave ${prev.pw} for ${next.pw}`)
+    })
+    store.participate(() => {
+      throw new Error('veto')
+    })
+    const result = await store.set('pw', 'Refused-New-Pw-111')
+    expect(result.status).toBe('rolledBack')
+    const warnings = store.status().warnings
+    expect(warnings.map((w) => w.code)).toContain('COMPENSATION_FAILED')
+    expectHidden(
+      JSON.stringify([warnings, logger.lines, result]),
+      ['Refused-New-Pw-111', 'Old-Pw-000'],
+      'a warning',
     )
   })
 })
