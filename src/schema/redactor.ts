@@ -6,12 +6,6 @@ import type { AnySchema } from './shape.ts'
 /** What a secret value is shown as. */
 export const REDACTED = '[redacted]'
 
-/**
- * Secrets shorter than this are scrubbed from text only where they stand alone (not inside a longer word or number):
- * a one-character secret replaced everywhere would garble every message and, by the gaps, spell itself out.
- */
-export const SHORT_SECRET = 4
-
 /** Hides the values of `secret` keys in anything shown to people. Built once per store from the schema. */
 export interface Redactor {
   readonly hasSecrets: boolean
@@ -88,6 +82,12 @@ export function createRedactor(schema: AnySchema): Redactor {
 
 // --- internal ---
 
+/**
+ * Secrets shorter than this are scrubbed from text only where they stand alone (not inside a longer word or number):
+ * a one-character secret replaced everywhere would garble every message and, by the gaps, spell itself out.
+ */
+const SHORT_SECRET = 4
+
 function redactAt(v: unknown, at: SecretPosition, root: boolean): unknown {
   if (v === undefined) return v
   // The root itself is never one string: its keys are redacted one by one.
@@ -127,6 +127,9 @@ function scalars(v: unknown, out: Set<string>): void {
     if (typeof node === 'string' || typeof node === 'bigint' || typeof node === 'number') {
       const text = String(node)
       if (text !== '') out.add(text)
+      // As `JSON.stringify` writes it too: a message that quotes a config escapes quotes and line breaks.
+      const escaped = JSON.stringify(text).slice(1, -1)
+      if (escaped !== text) out.add(escaped)
     } else if (node instanceof Map) stack.push(...node.keys(), ...node.values())
     else if (node instanceof Set || Array.isArray(node)) stack.push(...node)
     else if (isPlainObject(node)) stack.push(...Object.values(node))

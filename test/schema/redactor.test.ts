@@ -43,6 +43,11 @@ describe('createRedactor', () => {
     expect(redactor.scrub(once, { pin: 'act' })).toBe(once)
   })
 
+  it('scrubs a secret as JSON writes it when a message quotes a config holding quotes or line breaks', () => {
+    const pin = 'say "hi"\nand go'
+    expect(redactor.scrub(`threw: ${JSON.stringify({ pin })}`, { pin })).toBe(`threw: {"pin":"${REDACTED}"}`)
+  })
+
   it('scrubs a short secret only where it stands alone when it is shorter than four characters', () => {
     expect(redactor.scrub('pin 42, revision 142, "42"', { pin: '42' })).toBe(
       `pin ${REDACTED}, revision 142, "${REDACTED}"`,
