@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net'
 import { z } from 'zod'
 import type { AdminAddress, AdminToken, ServeAdminOptions } from '../../src/adapters/http/index.ts'
 import { serveAdmin } from '../../src/adapters/http/index.ts'
@@ -110,6 +111,32 @@ export function call(base: string, method: string, path: string, init: CallInit 
     headers['content-type'] ??= 'application/json'
   }
   return fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) })
+}
+
+/** A raw TCP connection to the admin API that writes `text` (a request, or its start) and reads nothing. */
+export async function rawSocket(address: AdminAddress, text: string): Promise<Socket> {
+  const socket = connect({ host: address.address, port: address.port })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve)
+    socket.once('error', reject)
+  })
+  socket.on('error', () => {})
+  socket.write(text)
+  return socket
+}
+
+/** Resolves when the server has closed `socket` (the promise carries what it sent before). */
+export function closedByServer(socket: Socket): Promise<string> {
+  let received = ''
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('latin1')
+  })
+  return new Promise((resolve) => socket.once('close', () => resolve(received)))
+}
+
+/** Polls `condition` every 5 ms until it holds. */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 5))
 }
 
 /** One parsed Server-Sent Event. */

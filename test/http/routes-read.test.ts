@@ -147,4 +147,28 @@ describe('admin API reads', () => {
     await expectProblem(await s.call('GET', '/nope', { token: READ }), 404, 'NOT_FOUND')
     await expectProblem(await s.call('DELETE', '', { token: ADMIN }), 404, 'NOT_FOUND')
   })
+
+  it('answers HEAD on every GET route like GET, without a body, and holds nothing after it (#15)', async () => {
+    const before = s.store.status().observers
+    const snap = await s.store.snapshot({ label: 'x' })
+    for (const path of [
+      '',
+      '/values/pool.max',
+      '/status',
+      '/schema',
+      '/history',
+      '/events',
+      '/snapshots',
+      `/snapshots/${snap.id}`,
+      '/export',
+      '/health',
+      '/metrics',
+      '/stream',
+    ]) {
+      const res = await s.call('HEAD', path, { token: READ })
+      expect([path, res.status]).toEqual([path, 200])
+      expect(await res.text()).toBe('')
+    }
+    expect(s.store.status().observers).toBe(before)
+  })
 })

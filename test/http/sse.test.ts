@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { expectProblem } from './expect-problem.ts'
-import { openStream, READ, type Served, serveTestStore, WRITE } from './fixture.ts'
+import {
+  closedByServer,
+  openStream,
+  READ,
+  rawSocket,
+  type Served,
+  serveTestStore,
+  until,
+  WRITE,
+} from './fixture.ts'
 
 let s: Served | undefined
 
@@ -17,10 +26,6 @@ async function serve(options: Parameters<typeof serveTestStore>[0] = {}) {
 async function commit(served: Served, max: number) {
   const res = await served.call('PATCH', '', { token: WRITE, body: { pool: { max } } })
   expect(res.status).toBe(200)
-}
-
-async function until(condition: () => boolean) {
-  while (!condition()) await new Promise((r) => setTimeout(r, 5))
 }
 
 describe('admin API event stream', () => {
@@ -121,6 +126,86 @@ describe('admin API event stream', () => {
     await staying.next()
     await served.store.close()
     expect(await staying.next()).toBeUndefined()
+  })
+})
+
+describe('admin API event stream limits (#15)', () => {
+  it('holds no subscription and no timer after HEAD /stream', async () => {
+    const served = await serve({ heartbeatMs: 10 })
+    const before = served.store.status().observers
+    for (let i = 0; i < 20; i++) {
+      const res = await served.call('HEAD', '/stream', { token: READ })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('text/event-stream')
+      expect(await res.text()).toBe('')
+    }
+    expect(served.store.status().observers).toBe(before)
+    expect((await served.call('HEAD', '/stream', { token: null })).status).toBe(401)
+  })
+
+  it('drops a client that never reads once its backlog passes streamBacklogBytes, and keeps readers', async () => {
+    const served = await serve({ streamBacklogBytes: 64 * 1024 })
+    const before = served.store.status().observers
+    const reader = await openStream(served.url)
+    await reader.next()
+    const stalled = await rawSocket(
+      served.address,
+      `GET /config/stream HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${READ}\r\n\r\n`,
+    )
+    stalled.pause()
+    await until(() => served.store.status().observers === before + 2)
+    const big = 'x'.repeat(50_000)
+    let commits = 0
+    // Socket buffers take a few MB first; the bound is on what waits beyond them.
+    while (served.store.status().observers > before + 1 && commits < 2000) {
+      await served.store.set('tags', [`${commits}${big}`])
+      commits++
+      await new Promise((r) => setImmediate(r))
+    }
+    expect(served.store.status().observers).toBe(before + 1)
+    const closed = closedByServer(stalled)
+    stalled.resume()
+    await closed
+    // The reading client got every commit, in order.
+    for (let i = 0; i < commits; i++) expect((await reader.next())?.id).toBe(String(i + 2))
+    reader.close()
+  })
+
+  it('answers 503 with Retry-After beyond maxStreams, and admits again once a stream ends', async () => {
+    const served = await serve({ maxStreams: 2 })
+    const first = await openStream(served.url)
+    const second = await openStream(served.url)
+    await first.next()
+    await second.next()
+    const refused = await served.call('GET', '/stream', { token: READ })
+    await expectProblem(refused, 503, 'TOO_MANY_STREAMS')
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    const before = served.store.status().observers
+    first.close()
+    await until(() => served.store.status().observers === before - 1)
+    const third = await openStream(served.url)
+    expect((await third.next())?.event).toBe('ready')
+    second.close()
+    third.close()
+  })
+
+  it('emits no MaxListenersExceededWarning with many open streams', async () => {
+    const warnings: Error[] = []
+    const onWarning = (w: Error) => warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      const served = await serve()
+      const streams = await Promise.all(Array.from({ length: 30 }, () => openStream(served.url)))
+      for (const stream of streams) await stream.next()
+      await commit(served, 20)
+      for (const stream of streams) expect((await stream.next())?.event).toBe('change')
+      await served.store.close()
+      for (const stream of streams) expect(await stream.next()).toBeUndefined()
+      await new Promise((r) => setTimeout(r, 10))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([])
   })
 })
 

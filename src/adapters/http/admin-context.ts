@@ -2,6 +2,7 @@ import type { Hono } from 'hono'
 import type { ConfigStore } from '../../types.ts'
 import type { AdminEnv, Guard } from './auth.ts'
 import type { AdminMetrics } from './metrics.ts'
+import type { StreamRegistry } from './stream-registry.ts'
 
 /** The store as the routes see it: paths are checked strings, values are JSON, whatever the schema's type. */
 export type AnyStore = ConfigStore<Record<string, unknown>>
@@ -15,5 +16,6 @@ export interface AdminContext {
   readonly guard: Guard
   readonly metrics: AdminMetrics | undefined
   readonly heartbeatMs: number
-  readonly signal: AbortSignal | undefined
+  readonly streamBacklogBytes: number
+  readonly streams: StreamRegistry
 }

@@ -12,6 +12,7 @@ import { adminRoutes } from './routes-admin.ts'
 import { configRoutes } from './routes-config.ts'
 import { historyRoutes } from './routes-history.ts'
 import { statusRoutes } from './routes-status.ts'
+import { createStreamRegistry } from './stream-registry.ts'
 
 /**
  * The admin API as a Hono app: a web-standard `fetch(Request)` handler that mounts in any framework or runtime.
@@ -36,10 +37,12 @@ export function createAdminApp<TConfig>(
     metrics = true,
     metricsPrefix = 'hotconf_',
     heartbeatMs = 15_000,
+    maxStreams = 100,
+    streamBacklogBytes = 1024 * 1024,
     logger = console,
     signal,
   } = options
-  checkOptions({ base, maxSize, heartbeatMs, metricsPrefix })
+  checkOptions({ base, maxSize, heartbeatMs, metricsPrefix, maxStreams, streamBacklogBytes })
   checkTokens(tokens)
   if (tokens.length === 0 && store.environment === 'production') {
     bad('tokens', 'the admin API needs tokens in production; without them anyone who reaches it is an admin')
@@ -50,7 +53,8 @@ export function createAdminApp<TConfig>(
     guard: createGuard(tokens),
     metrics: metrics ? createMetrics(anyStore, metricsPrefix) : undefined,
     heartbeatMs,
-    signal,
+    streamBacklogBytes,
+    streams: createStreamRegistry(maxStreams, signal),
   }
 
   const api = new Hono<AdminEnv>()
@@ -98,13 +102,16 @@ function checkOptions(o: {
   maxSize: number
   heartbeatMs: number
   metricsPrefix: string
+  maxStreams: number
+  streamBacklogBytes: number
 }): void {
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(o.base))
     bad('base', `base must be a URL path starting with "/", got "${o.base}"`)
   if (!Number.isInteger(o.maxSize) || o.maxSize < 1)
     bad('bodyLimit', 'bodyLimit must be a positive integer (bytes)')
-  if (!Number.isInteger(o.heartbeatMs) || o.heartbeatMs < 1)
-    bad('heartbeatMs', 'heartbeatMs must be a positive integer')
+  for (const key of ['heartbeatMs', 'maxStreams', 'streamBacklogBytes'] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 1) bad(key, `${key} must be a positive integer`)
+  }
   if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(o.metricsPrefix))
     bad('metricsPrefix', 'metricsPrefix must be a valid Prometheus name prefix')
 }

@@ -30,6 +30,14 @@ export interface AdminAppOptions {
   readonly metricsPrefix?: string
   /** Interval of the keep-alive comment on `GET /stream`, so proxies do not close an idle stream. @default 15_000 */
   readonly heartbeatMs?: number
+  /** Most `GET /stream` clients at once; one more gets 503 (`TOO_MANY_STREAMS`) with `Retry-After`. @default 100 */
+  readonly maxStreams?: number
+  /**
+   * Bytes of events a `GET /stream` client may leave unread (beyond what its socket buffers) before it is
+   * disconnected; it can resume with `Last-Event-ID`. One event larger than this still goes out.
+   * @default 1_048_576
+   */
+  readonly streamBacklogBytes?: number
   /** Where unexpected errors (answered with a bare 500) are logged. @default console */
   readonly logger?: Pick<Logger, 'error'>
   /** When aborted, open event streams end cleanly (a server shutting down passes its signal). @default undefined */

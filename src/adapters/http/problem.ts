@@ -10,6 +10,7 @@ export type HttpProblemCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_IMPLEMENTED'
+  | 'TOO_MANY_STREAMS'
   | 'INTERNAL'
 
 /** Every `code` an error response can carry. */

@@ -7,7 +7,7 @@ import { streamChanges } from './sse.ts'
 /** `GET /status`, `GET /schema`, `GET /health`, `GET /metrics`, `GET /stream`. */
 export function statusRoutes(
   api: AdminApi,
-  { store, guard, metrics, heartbeatMs, signal }: AdminContext,
+  { store, guard, metrics, heartbeatMs, streamBacklogBytes, streams }: AdminContext,
 ): void {
   api.get(
     '/status',
@@ -61,7 +61,8 @@ export function statusRoutes(
       return streamChanges(c, store, {
         lastEventId: raw === undefined ? undefined : Number(raw),
         heartbeatMs,
-        signal,
+        backlogBytes: streamBacklogBytes,
+        streams,
       })
     }),
   )
