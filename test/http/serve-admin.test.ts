@@ -4,8 +4,12 @@ import { serveAdmin } from '../../src/adapters/http/index.ts'
 import { ConfigError, createConfigStore } from '../../src/index.ts'
 import type { ConfigStore } from '../../src/types.ts'
 import {
+  ADMIN,
+  closedByServer,
   memoryLogger,
+  openStream,
   READ,
+  rawSocket,
   type Served,
   schema,
   serveTestStore,
@@ -121,5 +125,50 @@ describe('serveAdmin', () => {
       state: 'failed',
       lastError: expect.stringMatching(/EADDRINUSE/),
     })
+  })
+
+  it('closes a connection whose headers arrive too slowly (slowloris, #15)', async () => {
+    const served = await serve({ headersTimeoutMs: 200, requestTimeoutMs: 400 })
+    const socket = await rawSocket(served.address, 'GET /config HTTP/1.1\r\nhost: x\r\n')
+    const closed = closedByServer(socket)
+    let sent = 0
+    const trickle = setInterval(() => socket.write(`x-${sent++}: y\r\n`), 20)
+    const answer = await closed
+    clearInterval(trickle)
+    expect(answer).toMatch(/^HTTP\/1\.1 408/)
+  })
+
+  it('closes a connection whose body arrives too slowly (#15)', async () => {
+    const served = await serve({ headersTimeoutMs: 200, requestTimeoutMs: 400 })
+    const socket = await rawSocket(
+      served.address,
+      `PATCH /config HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${ADMIN}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`,
+    )
+    const closed = closedByServer(socket)
+    const trickle = setInterval(() => socket.write(' '), 20)
+    await closed
+    clearInterval(trickle)
+    expect(served.store.revision).toBe(1)
+  })
+
+  it('keeps an event stream open past requestTimeoutMs: the timeout covers receiving the request only', async () => {
+    const served = await serve({ headersTimeoutMs: 100, requestTimeoutMs: 100 })
+    const stream = await openStream(served.url)
+    await stream.next()
+    await new Promise((r) => setTimeout(r, 400))
+    await served.store.set('pool.max', 20)
+    expect((await stream.next())?.event).toBe('change')
+    stream.close()
+  })
+
+  it('throws BAD_OPTIONS for timeouts that are not positive integers, or headers allowed longer than the request', () => {
+    for (const options of [
+      { headersTimeoutMs: 0 },
+      { requestTimeoutMs: -1 },
+      { requestTimeoutMs: 1.5 },
+      { headersTimeoutMs: 2000, requestTimeoutMs: 1000 },
+    ]) {
+      expect(() => serveAdmin({ tokens: TOKENS, ...options })).toThrow(ConfigError)
+    }
   })
 })

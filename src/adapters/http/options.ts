@@ -66,4 +66,14 @@ export interface ServeAdminOptions extends AdminAppOptions {
   readonly name?: string
   /** How long `dispose` waits for requests in flight before it cuts the remaining connections. @default 5000 */
   readonly closeGraceMs?: number
+  /**
+   * How long a client may take to send a request's headers before the server answers 408 and closes the
+   * connection, so slow senders (slowloris) cannot hold connections. At most `requestTimeoutMs`. @default 10_000
+   */
+  readonly headersTimeoutMs?: number
+  /**
+   * How long a client may take to send a whole request, body included (408 and closed past it). It bounds receiving
+   * only: an event stream stays open as long as the client reads it. @default 30_000
+   */
+  readonly requestTimeoutMs?: number
 }

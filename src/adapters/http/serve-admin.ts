@@ -27,12 +27,22 @@ export function serveAdmin<TConfig = unknown>(options: ServeAdminOptions = {}): 
     onListen,
     name = 'http',
     closeGraceMs = 5000,
+    headersTimeoutMs = 10_000,
+    requestTimeoutMs = 30_000,
     ...appOptions
   } = options
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     bad('port', `port must be an integer from 0 to 65535, got ${port}`)
   if (!Number.isInteger(closeGraceMs) || closeGraceMs < 0)
     bad('closeGraceMs', 'closeGraceMs must be an integer >= 0')
+  for (const [key, ms] of [
+    ['headersTimeoutMs', headersTimeoutMs],
+    ['requestTimeoutMs', requestTimeoutMs],
+  ] as const) {
+    if (!Number.isInteger(ms) || ms < 1) bad(key, `${key} must be a positive integer`)
+  }
+  if (headersTimeoutMs > requestTimeoutMs)
+    bad('headersTimeoutMs', 'headersTimeoutMs must not be longer than requestTimeoutMs')
   checkTokens(appOptions.tokens ?? [])
   if ((appOptions.tokens ?? []).length === 0 && !isLoopback(host)) {
     bad(
@@ -46,7 +56,8 @@ export function serveAdmin<TConfig = unknown>(options: ServeAdminOptions = {}): 
       const closing = new AbortController()
       const app = createAdminApp(ctx.store, { ...appOptions, logger: ctx.logger, signal: closing.signal })
       const inFlight = new Set<Promise<void>>()
-      const server = await listen(host, port, (request, env) => {
+      const timeouts = { headersTimeoutMs, requestTimeoutMs }
+      const server = await listen(host, port, timeouts, (request, env) => {
         const done = new Promise<void>((resolve) => env.outgoing.once('close', resolve))
         inFlight.add(done)
         void done.then(() => inFlight.delete(done))
@@ -86,9 +97,20 @@ export function serveAdmin<TConfig = unknown>(options: ServeAdminOptions = {}): 
 
 type Fetch = (request: Request, env: HttpBindings) => Response | Promise<Response>
 
-function listen(hostname: string, port: number, fetch: Fetch): Promise<Server> {
+function listen(
+  hostname: string,
+  port: number,
+  { headersTimeoutMs, requestTimeoutMs }: { headersTimeoutMs: number; requestTimeoutMs: number },
+  fetch: Fetch,
+): Promise<Server> {
+  const serverOptions = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    // Node checks the timeouts every 30 s by default, which would stretch a 10 s limit to 40 s.
+    connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(headersTimeoutMs / 4))),
+  }
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: fetch as never, hostname, port }, () => {
+    const server = serve({ fetch: fetch as never, hostname, port, serverOptions }, () => {
       server.off('error', reject)
       resolve(server as Server)
     })
