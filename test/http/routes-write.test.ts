@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { expectProblem } from './expect-problem.ts'
-import { API_KEY, type Served, serveTestStore, WRITE } from './fixture.ts'
+import { ADMIN, API_KEY, type Served, serveTestStore, WRITE } from './fixture.ts'
 
 let s: Served
 
@@ -245,5 +245,34 @@ describe('admin API writes', () => {
     )
     expect(s.store.revision).toBe(1)
     expect(s.store.history()).toHaveLength(0)
+  })
+
+  it('answers 400 when a body is not valid UTF-8, on every route that reads one, and commits nothing (#15)', async () => {
+    const bytes = (text: string, bad: number[]) => {
+      const [head, tail] = text.split('#') as [string, string]
+      const enc = new TextEncoder()
+      return new Uint8Array([...enc.encode(head), ...bad, ...enc.encode(tail)])
+    }
+    // A lone continuation byte, a truncated sequence, an overlong "/", a UTF-16 surrogate encoded in UTF-8.
+    for (const bad of [[0x80], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      for (const [method, path, text] of [
+        ['PATCH', '', '{"name":"#"}'],
+        ['PUT', '/values/name', '"#"'],
+        ['POST', '/validate', '{"name":"#"}'],
+        ['POST', '/import', '{"config":{"name":"#"}}'],
+        ['POST', '/snapshots', '{"label":"#"}'],
+        ['POST', '/reload', '{"reason":"#"}'],
+      ] as const) {
+        const res = await fetch(`${s.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+          body: bytes(text, bad),
+        })
+        await expectProblem(res, 400, 'PARSE_ERROR')
+      }
+    }
+    expect(s.store.revision).toBe(1)
+    expect(s.store.snapshots()).toEqual([])
+    expect(s.store.current.name).toBe('svc')
   })
 })

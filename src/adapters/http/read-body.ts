@@ -4,12 +4,18 @@ import { isJsonObject } from './json.ts'
 import { fail } from './problem.ts'
 
 /**
- * Reads a JSON body: 415 unless the content type is JSON (`application/json` or any `+json` type such as
+ * Reads a JSON body: 400 (`PARSE_ERROR`) when it is not valid UTF-8 (never decoded with U+FFFD in place of the
+ * bad bytes, as files are not), 415 unless the content type is JSON (`application/json` or any `+json` type such as
  * `application/merge-patch+json`), 400 when it does not parse, holds a prototype key or nests too deep.
  * An empty body is `undefined` (400 when `required`), whatever its content type.
  */
 export async function readJson(c: Context, required: boolean): Promise<unknown> {
-  const text = await c.req.text()
+  let text: string
+  try {
+    text = UTF8.decode(await c.req.arrayBuffer())
+  } catch {
+    fail(400, 'PARSE_ERROR', 'the body is not valid UTF-8')
+  }
   if (text.trim() === '') {
     if (required) fail(400, 'BAD_REQUEST', 'this request needs a JSON body')
     return undefined
@@ -43,4 +49,5 @@ export async function readEnvelope(c: Context): Promise<Record<string, unknown>>
 
 // --- internal ---
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 const JSON_SUFFIX = /^application\/[a-z0-9.!#$&^_-]+\+json$/
