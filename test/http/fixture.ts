@@ -60,6 +60,8 @@ export interface Served {
   readonly url: string
   readonly address: AdminAddress
   readonly logger: ReturnType<typeof memoryLogger>
+  /** The ETag of the revision the store started at. */
+  readonly etag: string
   call(method: string, path: string, init?: CallInit): Promise<Response>
 }
 
@@ -97,7 +99,13 @@ export async function serveTestStore(
   })
   if (!address) throw new Error(`the admin API did not start: ${JSON.stringify(logger.lines)}`)
   const url = address.url
-  return { store, url, address, logger, call: (method, path, init) => call(url, method, path, init) }
+  const etag = (await call(url, 'HEAD', '', { token: READ })).headers.get('etag') ?? ''
+  return { store, url, address, logger, etag, call: (method, path, init) => call(url, method, path, init) }
+}
+
+/** The ETag the served store gives `revision` (`"<incarnation>-<revision>"`), built from one it answered. */
+export function etagOf(served: Served, revision: number): string {
+  return served.etag.replace(/-\d+"$/, `-${revision}"`)
 }
 
 /** One request with a bearer token (admin unless told otherwise) and a JSON body. */

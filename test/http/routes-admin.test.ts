@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { expectProblem } from './expect-problem.ts'
-import { ADMIN, API_KEY, DB_PASSWORD, READ, type Served, serveTestStore, WRITE } from './fixture.ts'
+import { ADMIN, API_KEY, DB_PASSWORD, etagOf, READ, type Served, serveTestStore, WRITE } from './fixture.ts'
 
 let s: Served
 
@@ -95,7 +95,7 @@ describe('admin API snapshots, rollback, reload, reset, export and import', () =
   it('answers rollback with 412 when If-Match is stale', async () => {
     await s.store.set('pool.max', 20)
     await expectProblem(
-      await s.call('POST', '/rollback', { body: { revision: 1 }, headers: { 'if-match': '"1"' } }),
+      await s.call('POST', '/rollback', { body: { revision: 1 }, headers: { 'if-match': etagOf(s, 1) } }),
       412,
       'STALE_REVISION',
     )
@@ -170,5 +170,35 @@ describe('admin API snapshots, rollback, reload, reset, export and import', () =
     doc.config.pool.max = -5
     await expectProblem(await s.call('POST', '/import', { body: doc }), 422, 'INVALID')
     expect(s.store.revision).toBe(1)
+  })
+
+  it('records each write with the source the API gives it: http for updates, the intent for the rest (#16)', async () => {
+    const exported: any = await (await s.call('GET', '/export', { token: ADMIN })).json()
+    const steps: [string, () => Promise<Response>][] = [
+      ['http', () => s.call('PATCH', '', { token: WRITE, body: { pool: { max: 20 } } })],
+      ['http', () => s.call('PUT', '/values/pool.max', { token: WRITE, body: 21 })],
+      ['rollback', () => s.call('POST', '/rollback', { body: { revision: 2 } })],
+      ['reset', () => s.call('POST', '/reset', { body: { path: 'pool' } })],
+      [
+        'import',
+        () => s.call('POST', '/import', { body: { ...exported, config: { ...exported.config, name: 'x' } } }),
+      ],
+      ['reload', () => s.call('POST', '/reload', { token: WRITE })],
+    ]
+    for (const [source, step] of steps) {
+      expect((await step()).status).toBe(200)
+      expect(s.store.events({ limit: 1 })[0]).toMatchObject({ source, actor: expect.any(String) })
+    }
+    // The same intents through the API record the same sources.
+    await s.store.rollback(2)
+    expect(s.store.history({ limit: 1 })[0]?.source).toBe('rollback')
+    expect(s.store.history().map((e) => e.source)).toEqual([
+      'rollback',
+      'import',
+      'reset',
+      'rollback',
+      'http',
+      'http',
+    ])
   })
 })

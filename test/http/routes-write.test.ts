@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { expectProblem } from './expect-problem.ts'
-import { ADMIN, API_KEY, type Served, serveTestStore, WRITE } from './fixture.ts'
+import { ADMIN, API_KEY, etagOf, type Served, serveTestStore, WRITE } from './fixture.ts'
 
 let s: Served
 
@@ -15,7 +15,7 @@ describe('admin API writes', () => {
   it('commits a merge patch and answers status, revision, changes and rollbackTo when it is valid', async () => {
     const res = await s.call('PATCH', '', { token: WRITE, body: { pool: { max: 20 } } })
     expect(res.status).toBe(200)
-    expect(res.headers.get('etag')).toBe('"2"')
+    expect(res.headers.get('etag')).toBe(etagOf(s, 2))
     expect(await res.json()).toEqual({
       status: 'committed',
       revision: 2,
@@ -90,12 +90,13 @@ describe('admin API writes', () => {
   })
 
   it('answers 412 when If-Match names a stale revision, and commits when it is current or *', async () => {
+    const stale = s.store.revision
     await s.store.set('pool.max', 11)
     await expectProblem(
       await s.call('PATCH', '', {
         token: WRITE,
         body: { pool: { max: 12 } },
-        headers: { 'if-match': '"1"' },
+        headers: { 'if-match': etagOf(s, stale) },
       }),
       412,
       'STALE_REVISION',
@@ -112,7 +113,7 @@ describe('admin API writes', () => {
     const current = await s.call('PATCH', '', {
       token: WRITE,
       body: { pool: { max: 12 } },
-      headers: { 'if-match': '"2"' },
+      headers: { 'if-match': etagOf(s, 2) },
     })
     expect(current.status).toBe(200)
     const any = await s.call('PATCH', '', {

@@ -1,10 +1,11 @@
 import type { AdminApi, AdminContext } from './admin-context.ts'
 import { allows } from './auth.ts'
 import { parseConfigPath } from './config-path.ts'
+import { etagOf } from './etag.ts'
 import { isJsonObject, jsonResponse } from './json.ts'
 import { fail } from './problem.ts'
 import { readEnvelope, readJson } from './read-body.ts'
-import { etagOf, writeMeta } from './write-meta.ts'
+import { writeMeta } from './write-meta.ts'
 import { resultResponse } from './write-result.ts'
 
 /** `POST /reload`, `POST /reset`, `GET /export`, `POST /import`. */
@@ -13,7 +14,7 @@ export function adminRoutes(api: AdminApi, { store, guard }: AdminContext): void
     '/reload',
     guard('write', async (c) => {
       const body = await readEnvelope(c)
-      return resultResponse(store, await store.reload(writeMeta(c, body)))
+      return resultResponse(store, await store.reload(writeMeta(c, store, body)))
     }),
   )
 
@@ -24,7 +25,7 @@ export function adminRoutes(api: AdminApi, { store, guard }: AdminContext): void
       if (body.path !== undefined && typeof body.path !== 'string')
         fail(400, 'BAD_REQUEST', 'path must be a dotted config path')
       const path = body.path === undefined ? undefined : parseConfigPath(body.path)
-      return resultResponse(store, await store.reset(path, writeMeta(c, body)))
+      return resultResponse(store, await store.reset(path, writeMeta(c, store, body)))
     }),
   )
 
@@ -37,7 +38,7 @@ export function adminRoutes(api: AdminApi, { store, guard }: AdminContext): void
       }
       const doc = store.export({ includeSecrets })
       const body = includeSecrets ? doc : { ...doc, config: store.redact(doc.config) }
-      return jsonResponse(body, 200, { etag: etagOf(doc.revision), 'cache-control': 'no-store' })
+      return jsonResponse(body, 200, { etag: etagOf(store, doc.revision), 'cache-control': 'no-store' })
     }),
   )
 
@@ -52,7 +53,7 @@ export function adminRoutes(api: AdminApi, { store, guard }: AdminContext): void
       }
       return resultResponse(
         store,
-        await store.import({ config: doc.config }, writeMeta(c, doc as Record<string, unknown>)),
+        await store.import({ config: doc.config }, writeMeta(c, store, doc as Record<string, unknown>)),
       )
     }),
   )

@@ -1,11 +1,12 @@
 import { issue } from '../../errors.ts'
 import type { AdminApi, AdminContext } from './admin-context.ts'
 import { parseConfigPath } from './config-path.ts'
+import { etagOf, noneMatch } from './etag.ts'
 import { isJsonObject, jsonResponse, jsonTextResponse, toJson } from './json.ts'
 import { fromMergePatch, type MergePatch } from './merge-patch.ts'
 import { fail, problemResponse } from './problem.ts'
 import { readJson } from './read-body.ts'
-import { etagOf, writeMeta } from './write-meta.ts'
+import { plainWriteMeta } from './write-meta.ts'
 import { redactChanges, resultResponse, statusOf } from './write-result.ts'
 
 /** `GET /`, `GET /values/{path}`, `PATCH /`, `PUT /values/{path}`, `POST /validate`. */
@@ -16,8 +17,8 @@ export function configRoutes(api: AdminApi, { store, guard }: AdminContext): voi
   api.get(
     '/',
     guard('read', (c) => {
-      const etag = etagOf(store.revision)
-      if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag })
+      const etag = etagOf(store, store.revision)
+      if (noneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304, { etag })
       const config = store.current
       if (cache?.config !== config) cache = { config, body: toJson(store.redact(config)) }
       return jsonTextResponse(cache.body, 200, { etag })
@@ -28,9 +29,10 @@ export function configRoutes(api: AdminApi, { store, guard }: AdminContext): voi
     '/values/:path',
     guard('read', (c) => {
       const path = parseConfigPath(c.req.param('path') ?? '')
-      const etag = etagOf(store.revision)
+      const etag = etagOf(store, store.revision)
       const value = store.get(path)
       if (value === undefined) fail(404, 'NOT_FOUND', `the config has no value at ${path}`)
+      if (noneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304, { etag })
       return jsonResponse(store.redact(value, path), 200, { etag })
     }),
   )
@@ -39,7 +41,7 @@ export function configRoutes(api: AdminApi, { store, guard }: AdminContext): voi
     '/',
     guard('write', async (c) => {
       const patch = mergePatchOf(await readJson(c, true))
-      return resultResponse(store, await store.update(fromMergePatch(patch), writeMeta(c)))
+      return resultResponse(store, await store.update(fromMergePatch(patch), plainWriteMeta(c, store)))
     }),
   )
 
@@ -48,7 +50,7 @@ export function configRoutes(api: AdminApi, { store, guard }: AdminContext): voi
     guard('write', async (c) => {
       const path = parseConfigPath(c.req.param('path') ?? '')
       const value = await readJson(c, true)
-      const result = await store.set(path, value, writeMeta(c))
+      const result = await store.set(path, value, plainWriteMeta(c, store))
       // A key the schema does not know, named by the URL itself, is a missing resource rather than a bad value.
       if (
         result.status === 'rejected' &&

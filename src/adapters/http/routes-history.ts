@@ -89,7 +89,7 @@ export function historyRoutes(api: AdminApi, { store, guard }: AdminContext): vo
         fail(400, 'BAD_REQUEST', 'send either { "revision": <integer >= 1> } or { "snapshot": "<id>" }')
       }
       const target = byRevision ? (revision as number) : (snapshot as string)
-      return resultResponse(store, await store.rollback(target, writeMeta(c, body)))
+      return resultResponse(store, await store.rollback(target, writeMeta(c, store, body)))
     }),
   )
 }

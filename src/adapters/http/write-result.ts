@@ -1,9 +1,9 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Change, ConfigIssue, ConfigIssueCode, UpdateResult } from '../../types.ts'
 import type { AnyStore } from './admin-context.ts'
+import { etagOf } from './etag.ts'
 import { jsonResponse } from './json.ts'
 import { problemResponse } from './problem.ts'
-import { etagOf } from './write-meta.ts'
 
 /** What every write answers on success (200). */
 export interface WriteResponse {
@@ -34,7 +34,7 @@ export function resultResponse(store: AnyStore, result: UpdateResult): Response 
       result.status === 'rolledBack'
         ? 'the change was applied and rolled back: a participant refused it'
         : `the change was rejected: ${result.errors[0]?.message ?? code}`
-    return problemResponse(status, code, detail, result.errors, { etag: etagOf(result.revision) })
+    return problemResponse(status, code, detail, result.errors, { etag: etagOf(store, result.revision) })
   }
   const body: WriteResponse =
     result.status === 'committed'
@@ -54,7 +54,7 @@ export function resultResponse(store: AnyStore, result: UpdateResult): Response 
             : {}),
         }
       : { status: 'unchanged', revision: result.revision, changes: [] }
-  return jsonResponse(body, 200, { etag: etagOf(result.revision) })
+  return jsonResponse(body, 200, { etag: etagOf(store, result.revision) })
 }
 
 /** The HTTP status and problem code for a list of store issues (the most specific issue wins). */
