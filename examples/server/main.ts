@@ -1,6 +1,5 @@
 // The demo: a small HTTP service whose behaviour follows its config, changed live by file edits, SIGHUP and the
 // admin API. Run: npm start. `--smoke` runs a scripted tour and exits (CI uses it).
-import { randomBytes } from 'node:crypto'
 import { cp, mkdtemp } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -17,7 +16,8 @@ import { smokeTour } from './smoke-tour.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const smoke = process.argv.includes('--smoke')
-const token = process.env.ADMIN_TOKEN ?? randomBytes(18).toString('base64url')
+// Without ADMIN_TOKEN the admin API generates a token at start and hands it to onListen.
+let token = process.env.ADMIN_TOKEN ?? ''
 let adminUrl = ''
 // The smoke tour edits files: it works on a copy, never on the shipped config.
 const workDir = smoke ? await mkdtemp(join(tmpdir(), 'hotconf-demo-')) : here
@@ -40,9 +40,10 @@ const store = await createConfigStore({
     onSignal('SIGHUP'),
     serveAdmin({
       port: Number(process.env.ADMIN_PORT ?? (smoke ? 0 : 7070)),
-      tokens: [{ name: 'demo-admin', token, role: 'admin' }],
-      onListen: ({ url }) => {
-        adminUrl = url
+      ...(token === '' ? {} : { tokens: [{ name: 'demo-admin', token, role: 'admin' as const }] }),
+      onListen: (listening) => {
+        adminUrl = listening.url
+        token = listening.token ?? token
       },
     }),
   ],

@@ -55,23 +55,54 @@ describe('createAdminApp', () => {
     expect((await app.request('/status', { headers: auth(READ) })).status).toBe(200)
   })
 
-  it('lets every caller in as anonymous admin when no tokens are given outside production', async () => {
+  it('generates an admin token and logs how to use it when no tokens are given (#16)', async () => {
     const s = await open('development')
-    const app = createAdminApp(s)
+    const logger = memoryLogger()
+    const app = createAdminApp(s, { logger })
+    const patch = { method: 'PATCH', body: '{"pool":{"max":20}}' }
+    await expectProblem(await app.request('/config', { ...patch, headers: json }), 401, 'UNAUTHORIZED')
+    const token = app.generatedToken!
+    expect(token).toMatch(/^[0-9a-f]{48}$/)
+    const res = await app.request('/config', { ...patch, headers: { ...json, ...auth(token) } })
+    expect(res.status).toBe(200)
+    expect(s.history({ limit: 1 })[0]?.actor).toBe('admin')
+    expect(logger.lines).toEqual([
+      { level: 'info', msg: expect.stringContaining(`Authorization: Bearer ${token}`) },
+    ])
+    expect(createAdminApp(s, { logger }).generatedToken).not.toBe(token)
+    expect(createAdminApp(s, { tokens: TOKENS }).generatedToken).toBeUndefined()
+  })
+
+  it("lets every caller in as anonymous admin with auth: 'none', and warns (#16)", async () => {
+    const s = await open('development')
+    const logger = memoryLogger()
+    const app = createAdminApp(s, { auth: 'none', logger })
+    expect(app.generatedToken).toBeUndefined()
     const res = await app.request('/config', { method: 'PATCH', headers: json, body: '{"pool":{"max":20}}' })
     expect(res.status).toBe(200)
     expect(s.history({ limit: 1 })[0]?.actor).toBe('anonymous')
+    expect(logger.lines).toEqual([{ level: 'warn', msg: expect.stringMatching(/no authentication/) }])
   })
 
-  it('throws BAD_OPTIONS when no tokens are given in production', async () => {
+  it("throws BAD_OPTIONS in production without tokens or with auth: 'none'", async () => {
     const s = await open('production')
     expect(badOptions(() => createAdminApp(s)).message).toMatch(/tokens in production/)
+    expect(badOptions(() => createAdminApp(s, { auth: 'none' })).message).toMatch(/production/)
     expect(() => createAdminApp(s, { tokens: TOKENS })).not.toThrow()
+  })
+
+  it('throws BAD_OPTIONS for tokens shorter than 16 characters, and for auth none with tokens (#16)', async () => {
+    const s = await open()
+    const token = { name: 'a', token: 'x'.repeat(15), role: 'read' } as const
+    expect(badOptions(() => createAdminApp(s, { tokens: [token] })).message).toMatch(/16/)
+    expect(() => createAdminApp(s, { tokens: [{ ...token, token: 'x'.repeat(16) }] })).not.toThrow()
+    badOptions(() => createAdminApp(s, { auth: 'none', tokens: TOKENS }))
+    badOptions(() => createAdminApp(s, { auth: 'open' as never }))
   })
 
   it('throws BAD_OPTIONS for unusable tokens and options', async () => {
     const s = await open()
-    const token = { name: 'a', token: 'abcdefgh', role: 'read' } as const
+    const token = { name: 'a', token: 'abcdefgh-0123456789', role: 'read' } as const
     badOptions(() => createAdminApp(s, { tokens: [{ ...token, token: '' }] }))
     badOptions(() => createAdminApp(s, { tokens: [{ ...token, token: 'has space' }] }))
     badOptions(() => createAdminApp(s, { tokens: [{ ...token, name: '' }] }))
@@ -80,6 +111,8 @@ describe('createAdminApp', () => {
     badOptions(() => createAdminApp(s, { base: 'config' }))
     badOptions(() => createAdminApp(s, { bodyLimit: 0 }))
     badOptions(() => createAdminApp(s, { heartbeatMs: -1 }))
+    badOptions(() => createAdminApp(s, { maxStreams: 0 }))
+    badOptions(() => createAdminApp(s, { streamBacklogBytes: 1.5 }))
     badOptions(() => createAdminApp(s, { metricsPrefix: 'bad-prefix' }))
   })
 

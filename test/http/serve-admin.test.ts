@@ -71,6 +71,9 @@ describe('serveAdmin', () => {
   it('throws BAD_OPTIONS at creation for a non-loopback host without tokens, or a bad port', () => {
     for (const options of [
       { host: '0.0.0.0' },
+      { host: '0.0.0.0', auth: 'none' as const },
+      { auth: 'none' as const, tokens: TOKENS },
+      { tokens: [{ name: 'short', token: 'fifteen-chars-x', role: 'admin' as const }] },
       { host: '10.1.2.3' },
       { port: -1 },
       { port: 1.5 },
@@ -102,10 +105,29 @@ describe('serveAdmin', () => {
     expect(logger.lines.some((l) => l.level === 'error' && /tokens/.test(l.msg))).toBe(true)
   })
 
-  it('serves without tokens on loopback outside production, as anonymous admin', async () => {
+  it('generates an admin token without tokens, reports it to onListen and logs how to use it (#16)', async () => {
     let listened: AdminAddress | undefined
     const adapter = serveAdmin<TestConfig>({ port: 0, onListen: (a) => (listened = a) })
-    const { store } = await storeWith('development', adapter)
+    const { store, logger } = await storeWith('development', adapter)
+    const patch = { method: 'PATCH', body: '{"pool":{"max":20}}' }
+    const json = { 'content-type': 'application/json' }
+    expect((await fetch(listened!.url, { ...patch, headers: json })).status).toBe(401)
+    const token = listened!.token!
+    expect(token.length).toBeGreaterThanOrEqual(32)
+    const res = await fetch(listened!.url, {
+      ...patch,
+      headers: { ...json, authorization: `Bearer ${token}` },
+    })
+    expect(res.status).toBe(200)
+    expect(store.history({ limit: 1 })[0]?.actor).toBe('admin')
+    expect(logger.lines.some((l) => l.level === 'info' && l.msg.includes(`Bearer ${token}`))).toBe(true)
+  })
+
+  it("serves anonymous admins on loopback with auth: 'none', with a warning, and no token (#16)", async () => {
+    let listened: AdminAddress | undefined
+    const adapter = serveAdmin<TestConfig>({ port: 0, auth: 'none', onListen: (a) => (listened = a) })
+    const { store, logger } = await storeWith('development', adapter)
+    expect(listened!.token).toBeUndefined()
     const res = await fetch(listened!.url, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
@@ -113,6 +135,7 @@ describe('serveAdmin', () => {
     })
     expect(res.status).toBe(200)
     expect(store.history({ limit: 1 })[0]?.actor).toBe('anonymous')
+    expect(logger.lines.some((l) => l.level === 'warn' && /no authentication/.test(l.msg))).toBe(true)
   })
 
   it('reports the adapter as failed when the port is taken', async () => {

@@ -70,24 +70,38 @@ export function allows(role: AdminRole, needed: AdminRole): boolean {
   return RANK[role] >= RANK[needed]
 }
 
-/** Throws `BAD_OPTIONS` for tokens that could never be used safely (empty, unnamed, unknown role, duplicated). */
+/**
+ * Throws `BAD_OPTIONS` for tokens that could never be used safely (shorter than 16 characters, unnamed, unknown
+ * role, duplicated).
+ */
 export function checkTokens(tokens: readonly AdminToken[]): void {
   const seen = new Set<string>()
   tokens.forEach((t, i) => {
     const at = `tokens.${i}`
     if (typeof t?.name !== 'string' || t.name === '')
-      bad(at, 'every token needs a non-empty name (the actor of its changes)')
+      badOption(at, 'every token needs a non-empty name (the actor of its changes)')
     if (typeof t.token !== 'string' || !TOKEN.test(t.token)) {
-      bad(
+      badOption(
         at,
         `token "${t.name}" must be a non-empty string of URL-safe characters (A-Z a-z 0-9 . _ ~ + / - =)`,
       )
     }
+    if (t.token.length < MIN_TOKEN_LENGTH) {
+      badOption(
+        at,
+        `token "${t.name}" has fewer than ${MIN_TOKEN_LENGTH} characters; e.g. openssl rand -base64 32`,
+      )
+    }
     if (!Object.hasOwn(RANK, t.role))
-      bad(at, `token "${t.name}" has role "${String(t.role)}"; use read, write or admin`)
-    if (seen.has(t.token)) bad(at, `token "${t.name}" repeats another token's secret`)
+      badOption(at, `token "${t.name}" has role "${String(t.role)}"; use read, write or admin`)
+    if (seen.has(t.token)) badOption(at, `token "${t.name}" repeats another token's secret`)
     seen.add(t.token)
   })
+}
+
+/** Throws the `ConfigError` (`BAD_OPTIONS`) of an unusable option at `path`. */
+export function badOption(path: string, message: string): never {
+  throw new ConfigError(issue('BAD_OPTIONS', path, message))
 }
 
 /** A route's handler, wrapped by `guard`; it finds the caller in `c.get('principal')`. */
@@ -125,6 +139,7 @@ const sha256 = nodeCrypto && ((input: string) => nodeCrypto.createHash('sha256')
 
 const RANK: Record<AdminRole, number> = { read: 1, write: 2, admin: 3 }
 const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
+const MIN_TOKEN_LENGTH = 16
 const ANONYMOUS: Principal = { name: 'anonymous', role: 'admin' }
 const REALM = 'Bearer realm="hotconf"'
 
@@ -157,8 +172,4 @@ function admit(
   }
   c.set('principal', principal)
   return handler(c, next)
-}
-
-function bad(path: string, message: string): never {
-  throw new ConfigError(issue('BAD_OPTIONS', path, message))
 }

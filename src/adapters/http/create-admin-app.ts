@@ -1,10 +1,10 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
-import { ConfigError, issue } from '../../errors.ts'
 import type { ConfigStore } from '../../types.ts'
 import type { AdminContext, AnyStore } from './admin-context.ts'
-import { type AdminEnv, checkTokens, createGuard } from './auth.ts'
+import { adminTokens } from './admin-tokens.ts'
+import { type AdminEnv, badOption, createGuard } from './auth.ts'
 import { createMetrics } from './metrics.ts'
 import type { AdminAppOptions } from './options.ts'
 import { problemResponse } from './problem.ts'
@@ -14,11 +14,15 @@ import { historyRoutes } from './routes-history.ts'
 import { statusRoutes } from './routes-status.ts'
 import { createStreamRegistry } from './stream-registry.ts'
 
+/** The admin API's Hono app, with the admin token it generated when it was given none. */
+export type AdminApp = Hono<AdminEnv> & { readonly generatedToken?: string }
+
 /**
  * The admin API as a Hono app: a web-standard `fetch(Request)` handler that mounts in any framework or runtime.
  * Every write goes through the store's transactions, with the token's name as actor; secrets are redacted in
- * every response. Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options, and when no tokens are given and
- * the store's environment is `production`. See docs/http.md for the routes.
+ * every response. Without tokens it generates a random admin token, logs it and keeps it in `generatedToken`;
+ * `auth: 'none'` turns authentication off instead. Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options,
+ * and in `production` without tokens. See docs/http.md for the routes.
  *
  * @example
  * const token = process.env.ADMIN_TOKEN!
@@ -29,10 +33,11 @@ import { createStreamRegistry } from './stream-registry.ts'
 export function createAdminApp<TConfig>(
   store: ConfigStore<TConfig>,
   options: AdminAppOptions = {},
-): Hono<AdminEnv> {
+): AdminApp {
   const {
     base = '/config',
     tokens = [],
+    auth = 'token',
     bodyLimit: maxSize = 256 * 1024,
     metrics = true,
     metricsPrefix = 'hotconf_',
@@ -43,14 +48,11 @@ export function createAdminApp<TConfig>(
     signal,
   } = options
   checkOptions({ base, maxSize, heartbeatMs, metricsPrefix, maxStreams, streamBacklogBytes })
-  checkTokens(tokens)
-  if (tokens.length === 0 && store.environment === 'production') {
-    bad('tokens', 'the admin API needs tokens in production; without them anyone who reaches it is an admin')
-  }
+  const { tokens: accepted, generated } = adminTokens(auth, tokens, store.environment, logger)
   const anyStore = store as unknown as AnyStore
   const ctx: AdminContext = {
     store: anyStore,
-    guard: createGuard(tokens),
+    guard: createGuard(accepted),
     metrics: metrics ? createMetrics(anyStore, metricsPrefix) : undefined,
     heartbeatMs,
     streamBacklogBytes,
@@ -87,7 +89,7 @@ export function createAdminApp<TConfig>(
     // Never the message or the stack: they may quote config values.
     return problemResponse(500, 'INTERNAL', 'the server failed to answer; its log says why')
   })
-  return app
+  return generated ? Object.assign(app, { generatedToken: generated.token }) : app
 }
 
 /** `'/config/'` → `'/config'`; `'/'` stays. */
@@ -106,16 +108,12 @@ function checkOptions(o: {
   streamBacklogBytes: number
 }): void {
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(o.base))
-    bad('base', `base must be a URL path starting with "/", got "${o.base}"`)
+    badOption('base', `base must be a URL path starting with "/", got "${o.base}"`)
   if (!Number.isInteger(o.maxSize) || o.maxSize < 1)
-    bad('bodyLimit', 'bodyLimit must be a positive integer (bytes)')
+    badOption('bodyLimit', 'bodyLimit must be a positive integer (bytes)')
   for (const key of ['heartbeatMs', 'maxStreams', 'streamBacklogBytes'] as const) {
-    if (!Number.isInteger(o[key]) || o[key] < 1) bad(key, `${key} must be a positive integer`)
+    if (!Number.isInteger(o[key]) || o[key] < 1) badOption(key, `${key} must be a positive integer`)
   }
   if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(o.metricsPrefix))
-    bad('metricsPrefix', 'metricsPrefix must be a valid Prometheus name prefix')
-}
-
-function bad(path: string, message: string): never {
-  throw new ConfigError(issue('BAD_OPTIONS', path, message))
+    badOption('metricsPrefix', 'metricsPrefix must be a valid Prometheus name prefix')
 }

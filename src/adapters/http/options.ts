@@ -3,11 +3,14 @@ import type { Logger } from '../../types.ts'
 /** What a token may do: `read` the config, `write` changes, `admin` roll back, reset, import and export secrets. */
 export type AdminRole = 'read' | 'write' | 'admin'
 
+/** How callers authenticate: `'token'` (bearer tokens) or `'none'` (every caller is an anonymous admin). */
+export type AdminAuth = 'token' | 'none'
+
 /** One bearer token. Its `name` becomes the `actor` of every change made with it. */
 export interface AdminToken {
   /** Shown as the actor in history, events and the audit log. */
   readonly name: string
-  /** The secret the client sends as `Authorization: Bearer <token>`. */
+  /** The secret the client sends as `Authorization: Bearer <token>`: at least 16 URL-safe characters. */
   readonly token: string
   readonly role: AdminRole
 }
@@ -17,11 +20,18 @@ export interface AdminAppOptions {
   /** Where the routes are mounted. @default '/config' */
   readonly base?: string
   /**
-   * Bearer tokens. Empty means no authentication (every caller is an `admin` named `anonymous`), which is refused
-   * when the store's environment is `production`.
+   * Bearer tokens. Without any (and `auth: 'token'`), one random `admin` token named `admin` is generated when the
+   * app is made, logged with how to send it, and readable as `generatedToken` (and `onListen`'s `token`); that is
+   * refused in `production`, where tokens must be given.
    * @default []
    */
   readonly tokens?: readonly AdminToken[]
+  /**
+   * `'none'` turns authentication off: every caller is an `admin` named `anonymous`. It is logged as a warning and
+   * refused in `production`, beside `tokens`, and by `serveAdmin` on any host but loopback.
+   * @default 'token'
+   */
+  readonly auth?: AdminAuth
   /** Largest request body in bytes; larger ones get 413. @default 256 * 1024 */
   readonly bodyLimit?: number
   /** Serve Prometheus metrics at `GET /metrics` (loads `prom-client` lazily). @default true */
@@ -38,8 +48,8 @@ export interface AdminAppOptions {
    * @default 1_048_576
    */
   readonly streamBacklogBytes?: number
-  /** Where unexpected errors (answered with a bare 500) are logged. @default console */
-  readonly logger?: Pick<Logger, 'error'>
+  /** Where unexpected errors (answered with a bare 500), a generated token and `auth: 'none'` are logged. @default console */
+  readonly logger?: Pick<Logger, 'error' | 'warn' | 'info'>
   /** When aborted, open event streams end cleanly (a server shutting down passes its signal). @default undefined */
   readonly signal?: AbortSignal
 }
@@ -52,6 +62,8 @@ export interface AdminAddress {
   readonly port: number
   /** The base URL of the API, e.g. `http://127.0.0.1:7070/config`. */
   readonly url: string
+  /** The admin token generated at start because no tokens were given; absent otherwise. */
+  readonly token?: string
 }
 
 /** Options of `serveAdmin`: the app's options plus where to listen. */

@@ -1,16 +1,18 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type HttpBindings, serve } from '@hono/node-server'
-import { ConfigError, issue } from '../../errors.ts'
 import type { Adapter, AdapterHandle } from '../../types.ts'
-import { checkTokens } from './auth.ts'
+import { checkAuth } from './admin-tokens.ts'
+import { badOption } from './auth.ts'
 import { createAdminApp, normalizeBase } from './create-admin-app.ts'
 import type { ServeAdminOptions } from './options.ts'
 
 /**
  * An adapter that serves the admin API on Node (`@hono/node-server`), on `127.0.0.1` unless told otherwise.
- * Without tokens it binds only loopback and never in `production` (a `ConfigError` with `BAD_OPTIONS`: here for the
- * host, when the store starts it for the environment). Disposing ends event streams cleanly, lets requests in
+ * Without tokens it generates an admin token at start (logged, and passed to `onListen` as `token`); without tokens
+ * or with `auth: 'none'` it binds only loopback and never in `production` (a `ConfigError` with `BAD_OPTIONS`: here
+ * for the host, when the store starts it for the environment). Slow clients are cut by `headersTimeoutMs` and
+ * `requestTimeoutMs`. Disposing ends event streams cleanly, lets requests in
  * flight finish (up to `closeGraceMs`), then closes every connection.
  *
  * @example
@@ -32,20 +34,20 @@ export function serveAdmin<TConfig = unknown>(options: ServeAdminOptions = {}): 
     ...appOptions
   } = options
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    bad('port', `port must be an integer from 0 to 65535, got ${port}`)
+    badOption('port', `port must be an integer from 0 to 65535, got ${port}`)
   if (!Number.isInteger(closeGraceMs) || closeGraceMs < 0)
-    bad('closeGraceMs', 'closeGraceMs must be an integer >= 0')
+    badOption('closeGraceMs', 'closeGraceMs must be an integer >= 0')
   for (const [key, ms] of [
     ['headersTimeoutMs', headersTimeoutMs],
     ['requestTimeoutMs', requestTimeoutMs],
   ] as const) {
-    if (!Number.isInteger(ms) || ms < 1) bad(key, `${key} must be a positive integer`)
+    if (!Number.isInteger(ms) || ms < 1) badOption(key, `${key} must be a positive integer`)
   }
   if (headersTimeoutMs > requestTimeoutMs)
-    bad('headersTimeoutMs', 'headersTimeoutMs must not be longer than requestTimeoutMs')
-  checkTokens(appOptions.tokens ?? [])
+    badOption('headersTimeoutMs', 'headersTimeoutMs must not be longer than requestTimeoutMs')
+  checkAuth(appOptions.auth ?? 'token', appOptions.tokens ?? [])
   if ((appOptions.tokens ?? []).length === 0 && !isLoopback(host)) {
-    bad(
+    badOption(
       'tokens',
       `serving the admin API on ${host} needs tokens; without them it binds only loopback (127.0.0.1, ::1)`,
     )
@@ -68,7 +70,8 @@ export function serveAdmin<TConfig = unknown>(options: ServeAdminOptions = {}): 
       const url = `http://${shown}:${bound.port}${normalizeBase(appOptions.base ?? '/config')}`
       server.on('error', (error) => ctx.setState('failed', error))
       ctx.logger.info(`admin API listening on ${url}`, { address: bound.address, port: bound.port })
-      onListen?.({ address: bound.address, port: bound.port, url })
+      const token = app.generatedToken
+      onListen?.({ address: bound.address, port: bound.port, url, ...(token === undefined ? {} : { token }) })
 
       let closed: Promise<void> | undefined
       const dispose = () => {
@@ -120,8 +123,4 @@ function listen(
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-}
-
-function bad(path: string, message: string): never {
-  throw new ConfigError(issue('BAD_OPTIONS', path, message))
 }
