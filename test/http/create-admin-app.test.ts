@@ -173,4 +173,17 @@ describe('createAdminApp', () => {
     expect(JSON.stringify(problem)).not.toMatch(/fire|at .*\.ts|sk-live/)
     expect(logger.lines.map((l) => l.msg).join('\n')).toContain('disk on fire')
   })
+
+  it('ends an in-process event stream whose body is never read once it passes streamBacklogBytes (#15)', async () => {
+    const s = await open()
+    const app = createAdminApp(s, { tokens: TOKENS, streamBacklogBytes: 4096, metrics: false })
+    const before = s.status().observers
+    const res = await app.request('/config/stream', { headers: auth(READ) })
+    expect(res.status).toBe(200)
+    expect(s.status().observers).toBe(before + 1)
+    for (let i = 0; i < 20 && s.status().observers > before; i++)
+      await s.set('name', `n${i}-${'x'.repeat(500)}`)
+    expect(s.status().observers).toBe(before)
+    await expect(res.text()).rejects.toThrow()
+  })
 })

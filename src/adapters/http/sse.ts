@@ -52,6 +52,9 @@ export function streamChanges(c: Context, store: AnyStore, options: StreamOption
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }
 const RETRY_AFTER_S = '5'
 const ENCODER = new TextEncoder()
+// A commit reaches every stream in turn: it is redacted, serialized and encoded once for all of them. One slot,
+// not a cache per change set, since history keeps those alive.
+let lastEncoded: { readonly changeSet: ChangeSet; readonly bytes: Uint8Array } | undefined
 
 /** Replays, subscribes and keeps the stream alive; returns what ends it when the client goes away. */
 function follow(
@@ -76,9 +79,9 @@ function follow(
   }
   const gone = () => void finish()
   const close = () => finish() && controller.close()
-  const send = (text: string) => {
+  const send = (text: string | Uint8Array) => {
     if (!open) return
-    const chunk = ENCODER.encode(text)
+    const chunk = typeof text === 'string' ? ENCODER.encode(text) : text
     const queued = backlogBytes - (controller.desiredSize ?? 0)
     // A client that stopped reading is dropped rather than buffered without end; one big event still goes out.
     if (queued > 0 && queued + chunk.byteLength > backlogBytes) {
@@ -87,12 +90,13 @@ function follow(
     }
     controller.enqueue(chunk)
   }
-  const changeEvent = (changeSet: ChangeSet) =>
-    event(
-      'change',
-      toJson({ ...changeSet, changes: redactChanges(store, changeSet.changes) }),
-      changeSet.revision,
-    )
+  const changeEvent = (changeSet: ChangeSet) => {
+    if (lastEncoded?.changeSet !== changeSet) {
+      const view = { ...changeSet, changes: redactChanges(store, changeSet.changes) }
+      lastEncoded = { changeSet, bytes: ENCODER.encode(event('change', toJson(view), changeSet.revision)) }
+    }
+    return lastEncoded.bytes
+  }
   let last = 0
   const sendChange = (changeSet: ChangeSet) => {
     if (changeSet.revision <= last) return
@@ -108,7 +112,7 @@ function follow(
     const missed = store.history().filter((e) => e.revision > lastEventId)
     const texts = missed.length === live - lastEventId ? missed.reverse().map(changeEvent) : undefined
     if (!texts) resync(`history no longer holds revision ${lastEventId + 1}`)
-    else if (texts.reduce((n, t) => n + t.length, 0) > backlogBytes)
+    else if (texts.reduce((n, t) => n + t.byteLength, 0) > backlogBytes)
       resync(`the commits after revision ${lastEventId} are more than the stream's backlog`)
     else for (const text of texts) send(text)
   } else if (lastEventId !== undefined && lastEventId > live) {
