@@ -11,13 +11,14 @@ import { createTransactionMachine } from './machines/transaction-machine.ts'
 import type { ParticipantSet } from './participants.ts'
 import { Ring } from './ring.ts'
 import type { Redactor } from './schema/redactor.ts'
+import { checkSchemaPath } from './schema/schema-path.ts'
 import type { StoreCounters } from './stats.ts'
 import { StoreEffects } from './store-effects.ts'
 import type { StoreStreams } from './streams.ts'
 import { Submissions } from './submissions.ts'
 import { cloneData } from './tree/clone.ts'
 import { diffTrees } from './tree/diff.ts'
-import { readerFor } from './tree/paths.ts'
+import { type PathReader, pathReaders } from './tree/paths.ts'
 import type {
   AdapterState,
   ChangeSet,
@@ -81,6 +82,9 @@ interface AdapterSlot {
 
 const WARNINGS_KEPT = 50
 
+/** The key rxjs `from()` and other interop libraries look for, as rxjs computes it. */
+const OBSERVABLE = ((Symbol as { observable?: symbol }).observable ?? '@@observable') as '@@observable'
+
 /** The store behind `createConfigStore`. Every write goes through the transaction machine. */
 /** Typed as `ConfigStore<TConfig>` by `createConfigStore`; inside, configs are plain `TConfig`. */
 export class LiveStore<TConfig> {
@@ -92,6 +96,8 @@ export class LiveStore<TConfig> {
   readonly #warnings: Ring<{ code: string; message: string; at: Date }>
   readonly #adapters: AdapterSlot[] = []
   readonly #submissions: Submissions
+  /** Compiled readers; a path the schema cannot have throws `NOT_FOUND` once, when first read. */
+  readonly #readerOf: (path: string) => PathReader
   #closing: Promise<void> | undefined
 
   readonly schema: z.ZodType<TConfig>
@@ -104,6 +110,7 @@ export class LiveStore<TConfig> {
     this.schema = parts.schema
     this.environment = parts.environment
     this.#warnings = new Ring(WARNINGS_KEPT)
+    this.#readerOf = pathReaders((path, segments) => checkSchemaPath(parts.env.schema, path, segments))
     this.#effects = new StoreEffects(parts, {
       published: (committed) => {
         this.#live = committed
@@ -136,26 +143,35 @@ export class LiveStore<TConfig> {
   }
 
   get(path: string): any {
-    return readerFor(path)(this.#config)
+    return this.#readerOf(path)(this.#config)
   }
 
   getSnapshot(): TConfig {
     return this.#config
   }
 
-  subscribe(listener: ((config: TConfig) => void) | { next?: (config: TConfig) => void }): {
+  subscribe(
+    listener:
+      | ((config: TConfig) => void)
+      | { next?: (config: TConfig) => void; complete?: () => void; error?: (error: unknown) => void },
+  ): {
     unsubscribe(): void
   } {
-    const next = typeof listener === 'function' ? listener : (c: TConfig) => listener.next?.(c)
+    const observer = typeof listener === 'function' ? { next: listener } : listener
     let first = true
     // config$ replays; xstate's subscribe does not, so skip the replayed value.
-    return this.config$.subscribe((c) => {
-      if (first) first = false
-      else next(c)
+    return this.config$.subscribe({
+      next: (c) => {
+        if (first) first = false
+        else observer.next?.(c)
+      },
+      complete: () => observer.complete?.(),
+      error: (error: unknown) => observer.error?.(error),
     })
   }
 
-  [Symbol.for('rxjs/observable') as never]() {
+  /** Interop (`from(store)` in rxjs): the store is its own observable of committed configs. */
+  [OBSERVABLE]() {
     return this
   }
 
@@ -173,7 +189,7 @@ export class LiveStore<TConfig> {
 
   select(selector: string | ((config: TConfig) => unknown)): Observable<any> {
     if (typeof selector === 'function') return this.#parts.streams.select(selector)
-    return this.#parts.streams.select(readerFor(selector))
+    return this.#parts.streams.select(this.#readerOf(selector))
   }
 
   explain(path: string) {
@@ -271,6 +287,11 @@ export class LiveStore<TConfig> {
   }
 
   reset(path?: string, meta?: UpdateMeta): Promise<UpdateResult> {
+    try {
+      if (path !== undefined) this.#readerOf(path)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     return this.#submissions.submit(
       path === undefined ? { kind: 'reset' } : { kind: 'reset', path },
       meta,

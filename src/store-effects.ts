@@ -171,7 +171,8 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
     }
     this.records.push(record)
     this.#parts.streams.event({ type: 'transaction', phase: result.status, ...record })
-    if (errors.length > 0 && txn.meta.source !== 'api') {
+    // Once per failed transaction, whatever its source: a result nobody reads must not be lost.
+    if (errors.length > 0) {
       this.#parts.logger.warn(`${txn.meta.source} ${result.status}:\n${formatIssues(errors)}`)
     }
     this.#parts.hooks.onOutcome?.(record)

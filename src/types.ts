@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs'
+import type { Observable, Subscribable } from 'rxjs'
 import type { z } from 'zod'
 
 // --- paths ---
@@ -494,8 +494,18 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
 
   /** xstate-style read API: the committed config. */
   getSnapshot(): DeepReadonly<TConfig>
-  /** Called with each committed config (not replayed). */
-  subscribe(listener: (config: DeepReadonly<TConfig>) => void): { unsubscribe(): void }
+  /** Called with each committed config (not replayed); an observer also hears `complete` when the store closes. */
+  subscribe(
+    listener:
+      | ((config: DeepReadonly<TConfig>) => void)
+      | Partial<{
+          next(config: DeepReadonly<TConfig>): void
+          error(error: unknown): void
+          complete(): void
+        }>,
+  ): { unsubscribe(): void }
+  /** Interop: `from(store)` (rxjs) is an observable of committed configs, as `subscribe` delivers them. */
+  [Symbol.observable](): Subscribable<DeepReadonly<TConfig>>
 
   /** Replace secret values below `path` with `'[redacted]'` (for anything shown to people). */
   redact(value: unknown, path?: string): unknown

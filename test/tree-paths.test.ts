@@ -1,6 +1,8 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
-import { getAt, readerFor } from '../src/tree/paths.ts'
+import { getAt, pathReaders } from '../src/tree/paths.ts'
+
+const readerFor = pathReaders()
 
 /** Keys a compiled reader must carry as data, never as code (no dots: a dot splits the path). */
 const HOSTILE_KEYS = [
@@ -13,7 +15,7 @@ const HOSTILE_KEYS = [
   '\u2028',
 ]
 
-describe('readerFor', () => {
+describe('pathReaders', () => {
   it('reads nested values, and undefined past a missing key or a scalar', () => {
     const root = { db: { pool: { max: 5 }, tags: ['x', 'y'] } }
     expect(readerFor('db.pool.max')(root)).toBe(5)

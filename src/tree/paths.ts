@@ -35,24 +35,32 @@ export function getAt(root: unknown, segments: readonly string[]): unknown {
   return node
 }
 
-const readers = new Map<string, (root: unknown) => unknown>()
+/** Reads the value at one dotted path of a config. */
+export type PathReader = (root: unknown) => unknown
 
 /**
- * A cached reader for a dotted path: `get()`'s hot path. It walks plain properties; a path with a segment that
- * `Object.prototype` also has (`constructor`, `toString`, ...) takes the own-property walk, so it never reads
- * an inherited value.
+ * A cache of compiled readers, one per dotted path: `get()`'s hot path. A reader walks plain properties; a path with
+ * a segment that `Object.prototype` also has (`constructor`, `toString`, ...) takes the own-property walk, so it never
+ * reads an inherited value. `check` runs once per path, before its reader is compiled (and again only if the cache
+ * was cleared), so a store can refuse a path its schema cannot have at no cost to later reads; it throws to refuse.
  */
-export function readerFor(path: string): (root: unknown) => unknown {
-  let read = readers.get(path)
-  if (read === undefined) {
-    const segments = splitPath(path)
-    read = segments.some((k) => k in Object.prototype)
-      ? (root) => getAt(root, segments)
-      : (compiledReader(segments) ?? loopReader(segments))
-    if (readers.size >= CACHE_LIMIT) readers.clear()
-    readers.set(path, read)
+export function pathReaders(
+  check?: (path: string, segments: readonly string[]) => void,
+): (path: string) => PathReader {
+  const readers = new Map<string, PathReader>()
+  return function readerOf(path) {
+    let read = readers.get(path)
+    if (read === undefined) {
+      const segments = splitPath(path)
+      check?.(path, segments)
+      read = segments.some((k) => k in Object.prototype)
+        ? (root) => getAt(root, segments)
+        : (compiledReader(segments) ?? loopReader(segments))
+      if (readers.size >= CACHE_LIMIT) readers.clear()
+      readers.set(path, read)
+    }
+    return read
   }
-  return read
 }
 
 /** True when `path` equals `prefix` or lies below it (`pool.max` is under `pool`). */

@@ -85,6 +85,9 @@ export function createAdminApp<TConfig>(
   )
   app.onError(function adminError(error, c) {
     if (error instanceof HTTPException) return error.getResponse()
+    // A path the schema cannot have (`store.get`, `store.reset`) is a missing resource.
+    if (error instanceof ConfigError && error.code === 'NOT_FOUND')
+      return problemResponse(404, 'NOT_FOUND', error.message)
     logger.error(`admin API: ${c.req.method} ${c.req.path} failed: ${error.message}`)
     // Never the message or the stack: they may quote config values.
     return problemResponse(500, 'INTERNAL', 'the server failed to answer; its log says why')
