@@ -1,4 +1,4 @@
-import { ConfigError, issue } from './errors.ts'
+import { ConfigError, formatIssue, issue } from './errors.ts'
 import type { Redactor } from './schema/redactor.ts'
 import { mergeLayers } from './tree/merge.ts'
 import { assocIn } from './tree/patch.ts'
@@ -21,6 +21,8 @@ export interface LoadedLayer {
   readonly files: readonly string[]
   readonly origin?: (path: string) => string | undefined
   readonly version?: string
+  /** What the source left out and reports (see `SourceData.warnings`). */
+  readonly warnings?: readonly ConfigIssue[]
 }
 
 /** Every layer below the effective config, low to high. Immutable: a transaction builds a new one. */
@@ -139,6 +141,7 @@ export async function loadSources(
           files: got.files ?? [],
           ...(got.origin ? { origin: got.origin } : {}),
           ...(got.version === undefined ? {} : { version: got.version }),
+          ...(got.warnings?.length ? { warnings: got.warnings } : {}),
         }
       } catch (error) {
         if (error instanceof ConfigError) issues.push(...error.issues)
@@ -162,6 +165,24 @@ export function loadOverrides(
     (signal) => backend.load({ ...ctx, signal }),
     () => timedOut(backend.name, timeoutMs),
   )
+}
+
+/**
+ * Reports the warnings of loaded layers (`SourceData.warnings`), each once for the life of the store: a reload that
+ * finds the same stray variable again says nothing new.
+ */
+export function sourceWarnings(
+  report: (code: ConfigIssue['code'], message: string) => void,
+): (layers: readonly LoadedLayer[]) => void {
+  const seen = new Set<string>()
+  return (layers) => {
+    for (const warning of layers.flatMap((layer) => layer.warnings ?? [])) {
+      const text = formatIssue(warning)
+      if (seen.has(text)) continue
+      seen.add(text)
+      report(warning.code, text)
+    }
+  }
 }
 
 /** Which layer gave the value at `path`, and the lower layers it shadows (secrets redacted). */

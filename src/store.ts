@@ -11,6 +11,7 @@ import {
   messageOf,
   parkedMessage,
   parkOverrides,
+  sourceWarnings,
 } from './layers.ts'
 import { LiveStore } from './live-store.ts'
 import type { PrepareEnv } from './machines/prepare.ts'
@@ -26,7 +27,7 @@ import { openStoreFiles, type StoreFiles } from './store-files.ts'
 import { StoreStreams } from './streams.ts'
 import { findForbiddenKeys } from './tree/forbidden.ts'
 import { isPlainObject } from './tree/paths.ts'
-import type { ConfigIssue, ConfigStore, ConfigStoreOptions, Logger } from './types.ts'
+import type { ConfigIssue, ConfigStore, ConfigStoreOptions, Logger, StoreEvent } from './types.ts'
 
 /**
  * Creates a live configuration store: loads every layer, validates the result against the schema, and from then on
@@ -65,6 +66,9 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   const report = (code: WarningCode, message: string) => {
     warnings.push({ code, message })
   }
+  // Into `warnings` until the store exists, then straight to `store.warn`.
+  let reportSource = report
+  const warnSources = sourceWarnings((code, message) => reportSource(code, message))
 
   const initial = options.initial ?? {}
   const forbidden = findForbiddenKeys(initial, '')
@@ -82,6 +86,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   let start: { config: TConfig; layers: LayerState }
   try {
     const loaded = await loadSources(sources, { environment, schema }, loadTimeoutMs)
+    warnSources(loaded)
     start = validateStart<TConfig>(schema, { ...base, sources: loaded }, redactor, report)
   } catch (error) {
     const good =
@@ -138,6 +143,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     environment,
     loadTimeoutMs,
     report: (code, message) => store.warn(code, message),
+    warnSources,
     lookup: (target) => history.configAt(target),
   }
   const store: LiveStore<TConfig> = new LiveStore<TConfig>({
@@ -194,6 +200,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     scrubbedLogger(logger, (text) => redactor.scrub(text, store.current)),
   )
   for (const w of warnings) store.warn(w.code, w.message)
+  reportSource = (code, message) => store.warn(code, message)
   await adapters.start(options.adapters ?? [])
   return api
 }
@@ -232,7 +239,7 @@ function checkOptions(options: ConfigStoreOptions<z.ZodObject>, numbers: Record<
   }
 }
 
-type WarningCode = 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID' | 'LAST_KNOWN_GOOD'
+type WarningCode = Extract<StoreEvent, { type: 'warning' }>['code']
 
 /** The last known good config, if kept; when it cannot be read either, the start fails with both reasons. */
 async function readLastGood(files: StoreFiles, failed: ConfigError, report: CorruptReport) {

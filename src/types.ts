@@ -275,6 +275,11 @@ export interface SourceData {
   readonly version?: string
   /** A finer layer label for a path (e.g. `env:APP_POOL__MAX`); defaults to the source's name. */
   readonly origin?: (path: string) => string | undefined
+  /**
+   * Problems the layer left out rather than failed on (an env var under the prefix that names no key). The store
+   * reports each once (`status().warnings`, the logger), not again on every reload.
+   */
+  readonly warnings?: readonly ConfigIssue[]
 }
 
 /** A layer between the schema defaults and the runtime overrides. */

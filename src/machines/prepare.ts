@@ -36,6 +36,8 @@ export interface PrepareEnv<TConfig> {
   /** Time each source read and backend load has (`loadTimeoutMs`). */
   readonly loadTimeoutMs: number
   readonly report: (code: 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID', message: string) => void
+  /** Reports what loaded layers left out (see `sourceWarnings`). */
+  readonly warnSources: (layers: readonly LoadedLayer[]) => void
   readonly lookup: (target: number | string) => { config: TConfig; revision: number } | undefined
 }
 
@@ -166,8 +168,14 @@ function fromSet<TConfig>(
 }
 
 /** A reload's first read: every source. Throws a `ConfigError` with every issue when one cannot be read. */
-export function readSources<TConfig>(env: PrepareEnv<TConfig>): Promise<LoadedLayer[]> {
-  return loadSources(env.sources, { environment: env.environment, schema: env.schema }, env.loadTimeoutMs)
+export async function readSources<TConfig>(env: PrepareEnv<TConfig>): Promise<LoadedLayer[]> {
+  const layers = await loadSources(
+    env.sources,
+    { environment: env.environment, schema: env.schema },
+    env.loadTimeoutMs,
+  )
+  env.warnSources(layers)
+  return layers
 }
 
 /** A reload's second read: the overrides backend, which another instance may have written. */

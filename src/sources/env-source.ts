@@ -22,6 +22,14 @@ export interface EnvSourceOptions {
   readonly separator?: string
   /** Where variables come from; read again on every load. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>
+  /**
+   * What a variable under the prefix that names no schema key does (platforms inject such variables, e.g. `APP_ENV`
+   * read by the app itself): `'warn'` leaves it out and reports it once as an `UNKNOWN_KEY` warning
+   * (`status().warnings`, the logger); `'error'` refuses the layer (start-up fails, a reload is rejected);
+   * `'ignore'` leaves it out silently.
+   * @default 'warn'
+   */
+  readonly unknown?: 'warn' | 'error' | 'ignore'
 }
 
 /**
@@ -41,9 +49,10 @@ export interface EnvSourceOptions {
  * a JSON object for objects and records, a JSON array for arrays and tuples; JSON, else the text, for a union. A parent's JSON and a variable below it combine, the deeper variable winning:
  * `APP_POOL='{"min":1,"max":2}'` with `APP_POOL__MAX=9` gives `{ min: 1, max: 9 }`.
  *
- * Every problem is collected before one `ConfigError` is thrown, each issue naming its variable in `source`: a
- * variable that names no schema key (`UNKNOWN_KEY`), a value of the wrong type (`INVALID`), two variables for one path
- * (`INVALID`), and `__proto__`, `constructor` or `prototype` in a name or a JSON value (`FORBIDDEN_KEY`).
+ * Every problem is collected before one `ConfigError` is thrown, each issue naming its variable in `source`: a value
+ * of the wrong type (`INVALID`), two variables for one path (`INVALID`), a name that matches two schema keys
+ * (`UNKNOWN_KEY`), and `__proto__`, `constructor` or `prototype` in a name or a JSON value (`FORBIDDEN_KEY`). A
+ * variable that names no schema key is left out with an `UNKNOWN_KEY` warning, or as `unknown` says.
  * `explain()` names the variable behind each value (`env:APP_POOL__MAX`).
  *
  * @example
@@ -51,24 +60,31 @@ export interface EnvSourceOptions {
  * const store = await createConfigStore({ schema, sources: [fileSource('config.yaml'), envSource({ prefix: 'APP_' })] })
  */
 export function envSource(options: EnvSourceOptions): ConfigSource {
-  const { prefix, separator = '__', env = process.env } = options
+  const { prefix, separator = '__', env = process.env, unknown = 'warn' } = options
   const bad = (message: string) => new ConfigError(issue('BAD_OPTIONS', '', `envSource: ${message}`))
   if (typeof prefix !== 'string' || prefix === '') {
     throw bad('prefix must be a non-empty string such as "APP_" (without one, every variable would be read)')
   }
   if (typeof separator !== 'string' || separator === '') throw bad('separator must be a non-empty string')
+  if (unknown !== 'warn' && unknown !== 'error' && unknown !== 'ignore')
+    throw bad(`unknown must be 'warn', 'error' or 'ignore', got ${String(unknown)}`)
   const name = `env:${prefix}*`
 
   return {
     name,
     async load(ctx: SourceContext): Promise<SourceData> {
       const issues: ConfigIssue[] = []
+      const warnings: ConfigIssue[] = []
       const found: Found[] = []
       for (const variable of Object.keys(env).sort()) {
         const raw = env[variable]
         if (raw === undefined || !variable.startsWith(prefix)) continue
         const read = readVariable(ctx.schema, variable, variable.slice(prefix.length).split(separator), raw)
-        if ('issues' in read) issues.push(...read.issues)
+        if ('unknown' in read) {
+          if (unknown === 'error') issues.push(read.unknown)
+          else if (unknown === 'warn')
+            warnings.push({ ...read.unknown, message: `${read.unknown.message}; ${IGNORED}` })
+        } else if ('issues' in read) issues.push(...read.issues)
         else found.push(read)
       }
       const byPath = new Map<string, string>()
@@ -86,12 +102,19 @@ export function envSource(options: EnvSourceOptions): ConfigSource {
       // Parents first, so `APP_POOL='{"min":1}'` and `APP_POOL__MAX=9` combine into one object.
       found.sort((a, b) => a.segments.length - b.segments.length)
       for (const f of found) setIn(data, f.segments, f.value)
-      return { data, name, origin: (path) => originOf(byPath, path) }
+      return {
+        data,
+        name,
+        origin: (path) => originOf(byPath, path),
+        ...(warnings.length > 0 ? { warnings } : {}),
+      }
     },
   }
 }
 
 // --- internal ---
+
+const IGNORED = "left out (envSource's unknown: 'error' refuses it, 'ignore' stays silent)"
 
 interface Found {
   readonly variable: string
@@ -106,8 +129,9 @@ function readVariable(
   variable: string,
   parts: readonly string[],
   raw: string,
-): Found | { readonly issues: readonly ConfigIssue[] } {
+): Found | { readonly issues: readonly ConfigIssue[] } | { readonly unknown: ConfigIssue } {
   const located = locate(schema, parts, variable)
+  if ('unknown' in located) return located
   if ('issue' in located) return { issues: [located.issue] }
   const path = located.path.join('.')
   const coerced = coerceEnvValue(located.schema, raw)
@@ -124,7 +148,10 @@ function locate(
   root: AnySchema,
   parts: readonly string[],
   variable: string,
-): { readonly path: string[]; readonly schema: AnySchema } | { readonly issue: ConfigIssue } {
+):
+  | { readonly path: string[]; readonly schema: AnySchema }
+  | { readonly issue: ConfigIssue }
+  | { readonly unknown: ConfigIssue } {
   const path: string[] = []
   let schema = root
   for (const part of parts) {
@@ -138,9 +165,11 @@ function locate(
     const child = key === undefined ? undefined : childSchema(schema, key)
     if (key === undefined || child === undefined) {
       const at = [...path, part].join('.')
-      return {
-        issue: issue('UNKNOWN_KEY', at, unknownMessage(variable, schema, path, part), { source: variable }),
-      }
+      const found = issue('UNKNOWN_KEY', at, unknownMessage(variable, schema, path, part), {
+        source: variable,
+      })
+      // A name that matches two keys is a mistake in the config, not a variable meant for someone else.
+      return ambiguous(schema, part) ? { issue: found } : { unknown: found }
     }
     path.push(key)
     schema = child
@@ -155,8 +184,7 @@ function locate(
 function keyFor(schema: AnySchema, part: string): string | undefined {
   const keys = knownKeys(schema)
   if (keys.includes(part)) return part
-  const wanted = normalize(part)
-  const matches = keys.filter((k) => normalize(k) === wanted)
+  const matches = matchesOf(schema, part)
   if (matches.length === 1) return matches[0]
   // Ambiguous (`apiKey` and `api_key` both in the schema) or unnamed: only a record or catchall may take it.
   if (matches.length > 0) return undefined
@@ -174,12 +202,21 @@ function normalize(key: string): string {
   return key.replaceAll('_', '').toLowerCase()
 }
 
+/** True when a name part matches more than one key the schema names. */
+function ambiguous(schema: AnySchema, part: string): boolean {
+  return isBranch(schema) && matchesOf(schema, part).length > 1
+}
+
+function matchesOf(schema: AnySchema, part: string): string[] {
+  return knownKeys(schema).filter((k) => normalize(k) === normalize(part))
+}
+
 function unknownMessage(variable: string, schema: AnySchema, path: readonly string[], part: string): string {
   const where = path.length === 0 ? 'the config' : `"${path.join('.')}"`
   if (part === '') return `${variable} has an empty key part (check the separator)`
   if (!isBranch(schema)) return `${variable} names a key below ${where}, which has no keys`
   const keys = knownKeys(schema)
-  const matches = keys.filter((k) => normalize(k) === normalize(part))
+  const matches = matchesOf(schema, part)
   if (matches.length > 1)
     return `${variable}: "${part}" matches more than one key of ${where}: ${matches.join(', ')}`
   const known = keys.length > 0 ? ` (keys: ${keys.join(', ')})` : ''

@@ -116,8 +116,9 @@ describe('bad-input corpus', () => {
 
   it.each(byDoor('env'))('env door: $file gives $code', async (c) => {
     const env: Record<string, string> = { APP_NAME: 'svc' }
+    // Strict about unknown variables: the corpus is about what is refused (by default they are only warned about).
     const { store, unchanged, stillWorks } = await storeWith(await tempDir(), [
-      envSource({ prefix: 'APP_', env }),
+      envSource({ prefix: 'APP_', env, unknown: 'error' }),
     ])
     for (const line of (await bytesOf(c)).toString('utf8').split('\n').filter(Boolean)) {
       const eq = line.indexOf('=')

@@ -136,13 +136,16 @@ describe('envSource', () => {
       expect(got.data).toEqual({ pool: { max: 4 } })
     })
 
-    it('throws UNKNOWN_KEY naming the variable when it names no schema key', async () => {
-      const issues = await issuesOf({
-        APP_POOL__MAXIMUM: '1',
-        APP_NOPE: 'x',
-        APP_POOL__MAX__DEEPER: '1',
-        APP_POOL____MAX: '1',
-      })
+    it("throws UNKNOWN_KEY naming the variable when it names no schema key and unknown is 'error'", async () => {
+      const issues = await issuesOf(
+        {
+          APP_POOL__MAXIMUM: '1',
+          APP_NOPE: 'x',
+          APP_POOL__MAX__DEEPER: '1',
+          APP_POOL____MAX: '1',
+        },
+        { unknown: 'error' },
+      )
       expect(issues.map((i) => [i.code, i.source, i.path])).toEqual(
         expect.arrayContaining([
           ['UNKNOWN_KEY', 'APP_POOL__MAXIMUM', 'pool.MAXIMUM'],
@@ -153,6 +156,36 @@ describe('envSource', () => {
       )
       expect(issues).toHaveLength(4)
       expect(issues.find((i) => i.source === 'APP_POOL__MAXIMUM')?.message).toContain('min, max')
+    })
+
+    it('leaves out a variable that names no schema key and warns about it by default (#16)', async () => {
+      const got = await load({ APP_ENV: 'production', APP_POOL__MAXIMUM: '1', APP_POOL__MAX: '4' })
+      expect(got.data).toEqual({ pool: { max: 4 } })
+      expect(got.warnings?.map((w) => [w.code, w.source, w.path])).toEqual([
+        ['UNKNOWN_KEY', 'APP_ENV', 'ENV'],
+        ['UNKNOWN_KEY', 'APP_POOL__MAXIMUM', 'pool.MAXIMUM'],
+      ])
+      expect(got.warnings?.[0]?.message).toContain("unknown: 'error'")
+    })
+
+    it("leaves out an unknown variable silently when unknown is 'ignore'", async () => {
+      const got = await load({ APP_ENV: 'production', APP_POOL__MAX: '4' }, { unknown: 'ignore' })
+      expect(got).toMatchObject({ data: { pool: { max: 4 } } })
+      expect(got.warnings).toBeUndefined()
+    })
+
+    it('still throws for a bad value, a forbidden name or two variables for one path when unknown ones only warn', async () => {
+      const issues = await issuesOf({ APP_ENV: 'x', APP_POOL__MAX: 'lots', APP_CONSTRUCTOR: '1' })
+      expect(issues.map((i) => [i.code, i.source])).toEqual([
+        ['FORBIDDEN_KEY', 'APP_CONSTRUCTOR'],
+        ['INVALID', 'APP_POOL__MAX'],
+      ])
+    })
+
+    it('throws BAD_OPTIONS when unknown is not warn, error or ignore', () => {
+      expect(() => envSource({ prefix: 'APP_', unknown: 'loud' as never })).toThrow(
+        expect.objectContaining({ code: 'BAD_OPTIONS' }),
+      )
     })
 
     it('throws UNKNOWN_KEY when a part matches two schema keys', async () => {

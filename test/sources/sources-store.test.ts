@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { ConfigError } from '../../src/errors.ts'
 import { createConfigStore } from '../../src/index.ts'
 import { envSource, fileSource } from '../../src/sources/index.ts'
@@ -22,6 +23,57 @@ async function openStore(env: Record<string, string>, environment = 'development
     ],
   })
 }
+
+describe('envSource unknown variables in a store (#16)', () => {
+  const schema = z.object({ environment: z.string().default('development'), pool: appSchema.shape.pool })
+
+  it("starts with the README's pattern: APP_ENV read by the app, warned about once", async () => {
+    const warned: string[] = []
+    const logger = { ...quiet, warn: (msg: string) => void warned.push(msg) }
+    const env = { APP_ENV: 'production', APP_POOL__MAX: '12' } as Record<string, string> & { APP_ENV: string }
+    await using store = await createConfigStore({
+      schema,
+      environment: env.APP_ENV,
+      logger,
+      sources: [envSource({ prefix: 'APP_', env })],
+    })
+    expect(store.current.pool.max).toBe(12)
+    expect(store.status().warnings).toEqual([
+      expect.objectContaining({ code: 'UNKNOWN_KEY', message: expect.stringContaining('APP_ENV') }),
+    ])
+    expect(warned).toEqual([expect.stringContaining('APP_ENV')])
+
+    // The same variable again: no new warning. A new one: a warning, and the reload still commits.
+    expect(await store.reload()).toMatchObject({ status: 'unchanged' })
+    env.APP_POOL__MAX = '13'
+    env.APP_REGION = 'eu'
+    expect(await store.reload()).toMatchObject({ status: 'committed' })
+    expect(await store.reload()).toMatchObject({ status: 'unchanged' })
+    // Newest first.
+    expect(store.status().warnings.map((w) => w.message)).toEqual([
+      expect.stringContaining('APP_REGION'),
+      expect.stringContaining('APP_ENV'),
+    ])
+    expect(warned).toHaveLength(2)
+  })
+
+  it("refuses to start, and rejects a reload, on an unknown variable when unknown is 'error'", async () => {
+    const env: Record<string, string> = { APP_POOL__MAX: '12' }
+    const open = () =>
+      createConfigStore({
+        schema,
+        logger: quiet,
+        sources: [envSource({ prefix: 'APP_', env, unknown: 'error' })],
+      })
+    await using store = await open()
+    env.APP_ENV = 'production'
+    expect(await store.reload()).toMatchObject({
+      status: 'rejected',
+      errors: [expect.objectContaining({ code: 'UNKNOWN_KEY', source: 'APP_ENV' })],
+    })
+    await expect(open()).rejects.toMatchObject({ code: 'UNKNOWN_KEY', path: 'ENV' })
+  })
+})
 
 describe('fileSource and envSource in a store', () => {
   it('merges defaults, files in order and env, env winning, and explains each value', async () => {
@@ -59,12 +111,12 @@ describe('fileSource and envSource in a store', () => {
 
   it('refuses to start with every issue when a file and a variable are broken', async () => {
     const base = await tmp.write('default.yaml', 'pool:\n  max: 8\n  max: 9\n')
-    const error = await openStore({ APP_POOL__SIZE: '3' }).catch((e: unknown) => e)
+    const error = await openStore({ APP_POOL__MAX: 'lots' }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as ConfigError).issues).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ code: 'PARSE_ERROR', source: base, line: 3, column: 3 }),
-        expect.objectContaining({ code: 'UNKNOWN_KEY', source: 'APP_POOL__SIZE' }),
+        expect.objectContaining({ code: 'INVALID', source: 'APP_POOL__MAX' }),
       ]),
     )
   })
