@@ -1,3 +1,4 @@
+import { ConfigError, issue } from './errors.ts'
 import { messageOf } from './layers.ts'
 import type { Adapter, AdapterContext, AdapterHandle, AdapterState, ConfigStore, Logger } from './types.ts'
 
@@ -9,7 +10,10 @@ export interface AdapterHostStore<TConfig> {
 
 /**
  * Starts adapters after the store is ready and disposes them, newest first, on close. An adapter that fails to
- * start is reported as `failed` in `status().adapters`; it never takes the store down with it.
+ * start (a port in use, a missing package) is a set-up error: the adapters already started are disposed and `start`
+ * throws a `ConfigError` (the adapter's own, or `ADAPTER_FAILED`), so the store is not created. One marked
+ * `optional` is reported as `failed` in `status().adapters` and logged instead. Failures after the start never take
+ * the store down.
  */
 export class AdapterHost<TConfig> {
   readonly #running: {
@@ -50,7 +54,16 @@ export class AdapterHost<TConfig> {
       } catch (error) {
         controller.abort()
         setState('failed', error)
-        this.logger.error(`adapter "${adapter.name}" failed to start: ${messageOf(error)}`)
+        const message = `adapter "${adapter.name}" failed to start: ${messageOf(error)}`
+        if (!adapter.optional) {
+          await this.dispose()
+          throw error instanceof ConfigError
+            ? error
+            : new ConfigError(issue('ADAPTER_FAILED', '', message, { source: adapter.name }), {
+                cause: error,
+              })
+        }
+        this.logger.error(`${message} (optional: the store goes on without it)`)
       }
     }
   }

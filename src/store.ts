@@ -60,7 +60,15 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   const marks = markedPaths(schema)
   const redactor = createRedactor(schema)
   const immer = new Immer({ autoFreeze: true })
+  const initial = options.initial ?? {}
+  const forbidden = findForbiddenKeys(initial, '')
+  if (forbidden.length > 0) throw new ConfigError(forbidden)
   const files = openStoreFiles(options as ConfigStoreOptions<never>, logger)
+  // Until the store exists, a failed start releases the files (and a backend's connection) before it rejects.
+  const failed = async (error: unknown): Promise<never> => {
+    await files.close().catch(() => {})
+    throw error
+  }
   const { backend } = files
   const warnings: { code: WarningCode; message: string }[] = []
   const report = (code: WarningCode, message: string) => {
@@ -70,12 +78,13 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   let reportSource = report
   const warnSources = sourceWarnings((code, message) => reportSource(code, message))
 
-  const initial = options.initial ?? {}
-  const forbidden = findForbiddenKeys(initial, '')
-  if (forbidden.length > 0) throw new ConfigError(forbidden)
   const defaults = checkTree(schema, {}, undefined, []) as Record<string, unknown>
   const persisted = backend
-    ? await loadOverrides(backend, { environment, report: (w) => report(w.code, w.message) }, loadTimeoutMs)
+    ? await loadOverrides(
+        backend,
+        { environment, report: (w) => report(w.code, w.message) },
+        loadTimeoutMs,
+      ).catch(failed)
     : undefined
   const base = {
     defaults,
@@ -89,18 +98,19 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     warnSources(loaded)
     start = validateStart<TConfig>(schema, { ...base, sources: loaded }, redactor, report)
   } catch (error) {
+    // A missing package is a set-up error: the last good config cannot stand in for it.
     const good =
-      error instanceof ConfigError
-        ? await readLastGood(files, error, (w) => report(w.code, w.message))
+      error instanceof ConfigError && !error.issues.some((i) => i.code === 'MISSING_DEPENDENCY')
+        ? await readLastGood(files, error, (w) => report(w.code, w.message)).catch(failed)
         : undefined
-    if (!good) throw error
+    if (!good) return failed(error)
     // Loud, not silent: the service comes up on what worked last time and says why it had to.
     report(
       'LAST_KNOWN_GOOD',
       `starting on the last known good config (revision ${good.revision}, saved ${good.savedAt}) because: ${(error as Error).message}`,
     )
     start = {
-      config: freeze(checkOrThrow<TConfig>(schema, good.config, redactor), true),
+      config: freeze(await checkOrThrow<TConfig>(schema, good.config, redactor).catch(failed), true),
       layers: { ...base, sources: [] },
     }
   }
@@ -125,7 +135,8 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   }
   const first: Committed<TConfig> = { config, revision: 1, layers: valid, at: clock(), pendingRestart: [] }
   const history = new ConfigHistory<TConfig>(historyLimit, first)
-  for (const stored of (await files.snapshots?.read((w) => report(w.code, w.message)))?.snapshots ?? []) {
+  const pinned = await files.snapshots?.read((w) => report(w.code, w.message)).catch(failed)
+  for (const stored of pinned?.snapshots ?? []) {
     const issues: ConfigIssue[] = []
     const restored = checkTree(schema, stored.config, undefined, issues)
     if (issues.length > 0) report('INVALID', `dropped snapshot ${stored.snapshot.id}: it no longer validates`)
@@ -201,7 +212,12 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   )
   for (const w of warnings) store.warn(w.code, w.message)
   reportSource = (code, message) => store.warn(code, message)
-  await adapters.start(options.adapters ?? [])
+  try {
+    await adapters.start(options.adapters ?? [])
+  } catch (error) {
+    await store.close()
+    throw error
+  }
   return api
 }
 
@@ -252,7 +268,11 @@ async function readLastGood(files: StoreFiles, failed: ConfigError, report: Corr
   }
 }
 
-function checkOrThrow<TConfig>(schema: z.ZodType, value: unknown, redactor: Redactor): TConfig {
+async function checkOrThrow<TConfig>(
+  schema: z.ZodType,
+  value: unknown,
+  redactor: Redactor,
+): Promise<TConfig> {
   const issues: ConfigIssue[] = []
   const config = checkTree(schema, value, undefined, issues)
   if (issues.length > 0) throw new ConfigError(redactor.issues(issues, value))

@@ -78,6 +78,8 @@ export type ConfigIssueCode =
   /** A write called from inside a participant of the same store: it would wait for its own transaction. */
   | 'REENTRANT'
   | 'BAD_OPTIONS'
+  | 'MISSING_DEPENDENCY'
+  | 'ADAPTER_FAILED'
 
 /** One problem with one place: the dotted config path (`''` for the root) and, for files, where in the file. */
 export interface ConfigIssue {
@@ -385,7 +387,17 @@ export interface AdapterHandle {
 /** A trigger from outside (file watch, signal, HTTP, etcd). */
 export interface Adapter<TConfig = unknown> {
   readonly name: string
+  /**
+   * Throwing (or rejecting) fails `createConfigStore` with a `ConfigError`, after the adapters already started are
+   * disposed and the store's files released, unless the adapter is `optional`.
+   */
   start(ctx: AdapterContext<TConfig>): AdapterHandle | Promise<AdapterHandle>
+  /**
+   * The store may run without it: a failed start is logged at error level and shown as `failed` in
+   * `status().adapters` instead of failing `createConfigStore`. E.g. `{ ...serveAdmin(options), optional: true }`.
+   * @default false
+   */
+  readonly optional?: boolean
 }
 
 // --- status ---

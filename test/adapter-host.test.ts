@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type Adapter, createConfigStore } from '../src/index.ts'
+import { issue } from '../src/errors.ts'
+import { type Adapter, ConfigError, createConfigStore, type OverridesBackend } from '../src/index.ts'
 import { appSchema } from './fixtures/schemas.ts'
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
@@ -25,9 +26,10 @@ describe('adapters', () => {
     expect(store.status().adapters).toEqual([{ name: 'test', state: 'stopped' }])
   })
 
-  it('report an adapter that fails to start as failed, without failing the store', async () => {
+  it('report an optional adapter that fails to start as failed, without failing the store', async () => {
     const bad: Adapter = {
       name: 'bad',
+      optional: true,
       start() {
         throw new Error('port in use')
       },
@@ -36,6 +38,75 @@ describe('adapters', () => {
     expect(store.status().adapters).toEqual([{ name: 'bad', state: 'failed', lastError: 'port in use' }])
     expect((await store.set('pool.max', 3)).status).toBe('committed')
     await store.close()
+  })
+
+  it('fail store creation when an adapter fails to start, disposing those started and releasing the files (#16)', async () => {
+    const log: string[] = []
+    const backend: OverridesBackend = {
+      name: 'memory',
+      load: async () => undefined,
+      save: async () => {},
+      close: async () => void log.push('backend closed'),
+    }
+    const started = (name: string): Adapter => ({
+      name,
+      start() {
+        log.push(`${name} started`)
+        return { dispose: () => void log.push(`${name} disposed`) }
+      },
+    })
+    const bad: Adapter = {
+      name: 'bad',
+      async start() {
+        throw new Error('port in use')
+      },
+    }
+    const error = await createConfigStore({
+      schema: appSchema,
+      overrides: { backend },
+      adapters: [started('first'), started('second'), bad, started('never')],
+      logger: quiet,
+    }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(error).toMatchObject({
+      code: 'ADAPTER_FAILED',
+      message: expect.stringContaining('adapter "bad" failed to start: port in use'),
+      cause: expect.objectContaining({ message: 'port in use' }),
+    })
+    expect(log).toEqual([
+      'first started',
+      'second started',
+      'second disposed',
+      'first disposed',
+      'backend closed',
+    ])
+  })
+
+  it('keep the ConfigError an adapter start throws, such as MISSING_DEPENDENCY', async () => {
+    const missing: Adapter = {
+      name: 'needs-pkg',
+      start() {
+        throw new ConfigError(issue('MISSING_DEPENDENCY', '', 'needs the package "x"'))
+      },
+    }
+    await expect(
+      createConfigStore({ schema: appSchema, adapters: [missing], logger: quiet }),
+    ).rejects.toMatchObject({ code: 'MISSING_DEPENDENCY' })
+  })
+
+  it('release the files when the sources fail at start', async () => {
+    const log: string[] = []
+    const backend: OverridesBackend = {
+      name: 'memory',
+      load: async () => undefined,
+      save: async () => {},
+      close: async () => void log.push('backend closed'),
+    }
+    const broken = { name: 'broken', load: () => Promise.reject(new Error('disk gone')) }
+    await expect(
+      createConfigStore({ schema: appSchema, overrides: { backend }, sources: [broken], logger: quiet }),
+    ).rejects.toMatchObject({ code: 'SOURCE_FAILED' })
+    expect(log).toEqual(['backend closed'])
   })
 
   it('let an adapter report failure and recovery', async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { AdminAddress } from '../../src/adapters/http/index.ts'
 import { serveAdmin } from '../../src/adapters/http/index.ts'
 import { ConfigError, createConfigStore } from '../../src/index.ts'
-import type { ConfigStore } from '../../src/types.ts'
+import type { Adapter, ConfigStore } from '../../src/types.ts'
 import {
   ADMIN,
   closedByServer,
@@ -28,7 +28,7 @@ async function serve(options: Parameters<typeof serveTestStore>[0] = {}): Promis
   return served
 }
 
-async function storeWith(environment: string, adapter: ReturnType<typeof serveAdmin<TestConfig>>) {
+async function storeWith(environment: string, adapter: Adapter<TestConfig>) {
   const logger = memoryLogger()
   const store = await createConfigStore({
     schema,
@@ -91,16 +91,23 @@ describe('serveAdmin', () => {
     }
   })
 
-  it('refuses to start without tokens in production: the adapter fails and nothing listens', async () => {
+  it('refuses to start without tokens in production: the store is not created and nothing listens', async () => {
     let listened: AdminAddress | undefined
     const adapter = serveAdmin<TestConfig>({ port: 0, onListen: (a) => (listened = a) })
-    const { store, logger } = await storeWith('production', adapter)
+    await expect(storeWith('production', adapter)).rejects.toMatchObject({
+      code: 'BAD_OPTIONS',
+      message: expect.stringMatching(/tokens/),
+    })
     expect(listened).toBeUndefined()
-    const [state] = store.status().adapters
-    expect(state).toMatchObject({
+  })
+
+  it('reports the adapter as failed without tokens in production when it is optional', async () => {
+    const adapter = serveAdmin<TestConfig>({ port: 0 })
+    const { store, logger } = await storeWith('production', { ...adapter, optional: true })
+    expect(store.status().adapters[0]).toMatchObject({
       name: 'http',
       state: 'failed',
-      lastError: expect.stringMatching(/BAD_OPTIONS|tokens/),
+      lastError: expect.stringMatching(/tokens/),
     })
     expect(logger.lines.some((l) => l.level === 'error' && /tokens/.test(l.msg))).toBe(true)
   })
@@ -138,12 +145,24 @@ describe('serveAdmin', () => {
     expect(logger.lines.some((l) => l.level === 'warn' && /no authentication/.test(l.msg))).toBe(true)
   })
 
-  it('reports the adapter as failed when the port is taken', async () => {
+  it('fails store creation with ADAPTER_FAILED when the port is taken (#16)', async () => {
     const first = await serve()
-    const { store } = await storeWith(
+    const error = await storeWith(
       'test',
       serveAdmin<TestConfig>({ port: first.address.port, tokens: TOKENS }),
-    )
+    ).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(error).toMatchObject({
+      code: 'ADAPTER_FAILED',
+      message: expect.stringMatching(/"http".*EADDRINUSE/),
+    })
+    expect((error as ConfigError).cause).toMatchObject({ code: 'EADDRINUSE' })
+  })
+
+  it('reports the adapter as failed when the port is taken and it is optional', async () => {
+    const first = await serve()
+    const adapter = serveAdmin<TestConfig>({ port: first.address.port, tokens: TOKENS })
+    const { store } = await storeWith('test', { ...adapter, optional: true })
     expect(store.status().adapters[0]).toMatchObject({
       state: 'failed',
       lastError: expect.stringMatching(/EADDRINUSE/),

@@ -1,5 +1,6 @@
 import type { Etcd3, IOptions } from 'etcd3'
 import { ConfigError, issue } from '../../errors.ts'
+import { importOptional } from '../../optional-dependency.ts'
 
 /**
  * How the etcd parts reach etcd: an `Etcd3` client you own (you close it), or hosts to connect to (hotconf creates
@@ -21,6 +22,7 @@ export type EtcdConnectionOptions =
 
 /** A lazily created (or borrowed) client, shared by the parts of one `etcdCluster`. @internal */
 export interface ClientRef {
+  /** The client; rejects with `MISSING_DEPENDENCY` when etcd3 is not installed (creating one does not connect). */
   get(): Promise<Etcd3>
   /** Closes the client if hotconf created it; a borrowed client is left open. */
   close(): Promise<void>
@@ -41,7 +43,7 @@ export function clientRef(options: EtcdConnectionOptions, owner: string): Client
   let created: Promise<Etcd3> | undefined
   return {
     get() {
-      created ??= import('etcd3').then(
+      created ??= importOptional(() => import('etcd3'), 'hotconf/etcd', ['etcd3']).then(
         ({ Etcd3 }) =>
           new Etcd3({
             // Our own retry loop (etcdSync) backs off; etcd3's default host circuit breaker would add up to

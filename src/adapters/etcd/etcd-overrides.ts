@@ -1,5 +1,6 @@
 import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3'
 import { ConfigError, issue } from '../../errors.ts'
+import { isMissingDependency } from '../../optional-dependency.ts'
 import type { BackendContext, ConfigIssue, OverridesBackend, PersistedOverrides } from '../../types.ts'
 import { type EtcdIsolation, holds, KnownRevisions, rangeOf, type Scope, scopesOf } from './conflict-scope.ts'
 import {
@@ -89,6 +90,7 @@ export function createEtcdOverrides(
       ]
       response = await client.kv.txn({ success: reads }, callOptions(timeoutMs))
     } catch (error) {
+      if (isMissingDependency(error)) throw error
       const message = `etcd overrides at ${layout.root} could not be read: ${errorText(error)}`
       if (!loaded && required) {
         throw new ConfigError(issue('SOURCE_FAILED', '', message, { source: layout.root }), {

@@ -1,5 +1,6 @@
 import type { IRangeResponse } from 'etcd3'
 import { ConfigError, issue } from '../../errors.ts'
+import { isMissingDependency } from '../../optional-dependency.ts'
 import type { ConfigSource, SourceData } from '../../types.ts'
 import {
   type ClientRef,
@@ -68,6 +69,8 @@ export function createEtcdSource(
         const client = await ref.get()
         kvs = await client.kv.range(prefixRange(layout.root), callOptions(timeoutMs))
       } catch (error) {
+        // A missing etcd3 is a set-up error: no later reload can cure it, so it must not pass for an outage.
+        if (isMissingDependency(error)) throw error
         if (last !== undefined) return last
         if (!required) return { data: undefined, name }
         throw new ConfigError(

@@ -56,7 +56,11 @@ export function createEtcdSync<TConfig>(
   )
   return {
     name,
-    start: (ctx) => startSync(ctx, { ref, roots, initialMs, maxMs, timeoutMs, isOwnWrite }),
+    async start(ctx) {
+      // Creating the client does not connect; it fails the start when etcd3 is not installed.
+      await ref.get()
+      return startSync(ctx, { ref, roots, initialMs, maxMs, timeoutMs, isOwnWrite })
+    },
   }
 }
 

@@ -1,5 +1,6 @@
 import { basename, dirname, join } from 'node:path'
 import type { FSWatcher } from 'chokidar'
+import { importOptional } from '../../optional-dependency.ts'
 import type { WatchPlan } from './watch-plan.ts'
 
 /** chokidar watches over the directories of a plan; reports every event on a name the plan cares about. */
@@ -10,7 +11,8 @@ export interface DirWatcher {
 }
 
 /**
- * Watches the plan's directories (depth 0) with chokidar, loaded here so that importing hotconf never loads it.
+ * Watches the plan's directories (depth 0) with chokidar, loaded here so that importing hotconf never loads it; a
+ * missing chokidar is a `ConfigError` `MISSING_DEPENDENCY`, which fails the adapter's start.
  * One chokidar instance per directory, so that adding one can be awaited (its `ready`) and a save made right after
  * is seen. Wake-ups come from chokidar's `raw` events: its `change` events are throttled to one per 50 ms per path
  * (leading edge), which drops the write that follows a truncate, while every raw event is delivered.
@@ -19,7 +21,9 @@ export async function watchDirs(
   plan: WatchPlan,
   handlers: { onEvent(): void; onError(error: unknown): void },
 ): Promise<DirWatcher> {
-  const { watch } = await import('chokidar')
+  const { watch } = await importOptional(() => import('chokidar'), 'watchFiles() (hotconf/file)', [
+    'chokidar',
+  ])
   let current = plan
   const watchers = new Map<string, FSWatcher>()
 
