@@ -11,6 +11,7 @@ import type {
   OverridesBackend,
   PersistedOverrides,
   SourceContext,
+  ValueOrigin,
 } from './types.ts'
 import { withTimeout } from './with-timeout.ts'
 
@@ -23,6 +24,8 @@ export interface LoadedLayer {
   readonly version?: string
   /** What the source left out and reports (see `SourceData.warnings`). */
   readonly warnings?: readonly ConfigIssue[]
+  /** Where the layer set values, for issues (see `SourceData.locate`). */
+  readonly locate?: (paths: readonly string[]) => readonly (ValueOrigin | undefined)[]
 }
 
 /** Every layer below the effective config, low to high. Immutable: a transaction builds a new one. */
@@ -142,6 +145,7 @@ export async function loadSources(
           ...(got.origin ? { origin: got.origin } : {}),
           ...(got.version === undefined ? {} : { version: got.version }),
           ...(got.warnings?.length ? { warnings: got.warnings } : {}),
+          ...(got.locate ? { locate: got.locate } : {}),
         }
       } catch (error) {
         if (error instanceof ConfigError) issues.push(...error.issues)
@@ -192,21 +196,86 @@ export function explainPath(
   value: unknown,
   redactor: Redactor,
 ): Explanation {
-  const segments = splitPath(path)
-  const found: { layer: string; value: unknown }[] = []
-  const look = (layer: string, data: unknown) => {
-    const v = getAt(data, segments)
-    if (v !== undefined) found.push({ layer, value: redactor.value(v, path) })
-  }
-  look('override', layers.overrides)
-  for (let i = layers.sources.length - 1; i >= 0; i--) {
-    const source = layers.sources[i]!
-    look(source.origin?.(path) ?? source.name, source.data)
-  }
-  look('initial', layers.initial)
-  look('default', layers.defaults)
+  const found = layersAt(layers, path).map((hit) => ({
+    layer: hit.label,
+    value: redactor.value(hit.value, path),
+  }))
   const [top, ...shadowed] = found
   return { path, value: redactor.value(value, path), layer: top?.layer ?? 'default', shadowed }
+}
+
+/**
+ * Names, in each issue that has no `source` yet, the layer that supplied the offending value: the highest layer with
+ * a value at the issue's path (or under it), placed by its `locate` (a file with line and column, an env var), else
+ * named by `origin` or its name; `initial` and `overrides` for those layers. An issue at an object that several
+ * layers feed (a cross-field rule) also lists them all in its message, highest first. Each layer is asked once for
+ * all its paths: placing may parse a file again.
+ */
+export function attributeIssues(layers: LayerState, issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const hits = issues.map((found) =>
+    found.source !== undefined || found.path === '' ? [] : layersAt(layers, found.path),
+  )
+  const wanted = new Map<LoadedLayer, string[]>()
+  for (const hit of hits.flat()) {
+    if (!hit.layer?.locate) continue
+    const paths = wanted.get(hit.layer) ?? []
+    if (!paths.includes(hit.path)) paths.push(hit.path)
+    wanted.set(hit.layer, paths)
+  }
+  const placed = new Map<LoadedLayer, Map<string, ValueOrigin | undefined>>()
+  for (const [layer, paths] of wanted) {
+    const origins = layer.locate!(paths)
+    placed.set(layer, new Map(paths.map((path, i) => [path, origins[i]])))
+  }
+  const originOf = (hit: LayerHit): ValueOrigin =>
+    (hit.layer && placed.get(hit.layer)?.get(hit.path)) ?? { source: hit.source }
+  return issues.map((found, i) => {
+    const [top] = hits[i]!
+    if (!top) return found
+    const origin = originOf(top)
+    // Several layers feed an object a rule refused: any of them may hold the value to fix (defaults feed them all).
+    const feeding = hits[i]!.filter((hit) => hit.source !== 'default')
+    const message =
+      feeding.length > 1 && isPlainObject(top.value)
+        ? `${found.message} (${found.path} is set by ${feeding.map((hit) => formatOrigin(originOf(hit))).join(', ')})`
+        : found.message
+    return { ...found, ...origin, message }
+  })
+}
+
+/** `source:line:column`, as far as it is known. */
+function formatOrigin(origin: ValueOrigin): string {
+  const column = origin.column === undefined ? '' : `:${origin.column}`
+  return origin.line === undefined ? origin.source : `${origin.source}:${origin.line}${column}`
+}
+
+interface LayerHit {
+  readonly path: string
+  /** The layer's label in `explain()`. */
+  readonly label: string
+  /** The layer's name in an issue's `source`. */
+  readonly source: string
+  readonly value: unknown
+  readonly layer?: LoadedLayer
+}
+
+/** Every layer with a value at `path` (or an object holding values under it), highest first. */
+function layersAt(layers: LayerState, path: string): LayerHit[] {
+  const segments = splitPath(path)
+  const found: LayerHit[] = []
+  const look = (label: string, source: string, data: unknown, layer?: LoadedLayer) => {
+    const value = getAt(data, segments)
+    if (value !== undefined) found.push({ path, label, source, value, ...(layer ? { layer } : {}) })
+  }
+  look('override', 'overrides', layers.overrides)
+  for (let i = layers.sources.length - 1; i >= 0; i--) {
+    const source = layers.sources[i]!
+    const label = source.origin?.(path) ?? source.name
+    look(label, label, source.data, source)
+  }
+  look('initial', 'initial', layers.initial)
+  look('default', 'default', layers.defaults)
+  return found
 }
 
 export function messageOf(error: unknown): string {

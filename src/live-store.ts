@@ -18,7 +18,7 @@ import type { StoreStreams } from './streams.ts'
 import { Submissions } from './submissions.ts'
 import { cloneData } from './tree/clone.ts'
 import { diffTrees } from './tree/diff.ts'
-import { type PathReader, pathReaders } from './tree/paths.ts'
+import { getAt, type PathReader, pathReaders, splitPath } from './tree/paths.ts'
 import type {
   AdapterState,
   ChangeSet,
@@ -288,7 +288,9 @@ export class LiveStore<TConfig> {
 
   reset(path?: string, meta?: UpdateMeta): Promise<UpdateResult> {
     try {
-      if (path !== undefined) this.#readerOf(path)
+      // A parked override (a key a newer schema wrote) is no path of this schema, yet reset must reach it.
+      if (path !== undefined && getAt(this.#live.layers.parked, splitPath(path)) === undefined)
+        this.#readerOf(path)
     } catch (error) {
       return Promise.reject(error)
     }

@@ -4,6 +4,7 @@ import { AdapterHost } from './adapter-host.ts'
 import { ConfigError, issue } from './errors.ts'
 import { ConfigHistory } from './history.ts'
 import {
+  attributeIssues,
   type LayerState,
   loadOverrides,
   loadSources,
@@ -298,7 +299,7 @@ function validateStart<TConfig>(
     // The raw merge and the parsed output: a transform may have turned a secret into new text.
     const scrubbed = redactor.issues(issues, merged, config)
     const { layers: next, parked } = parkOverrides(current, scrubbed)
-    if (parked.length === 0) throw new ConfigError(scrubbed)
+    if (parked.length === 0) throw new ConfigError(attributeIssues(current, scrubbed))
     for (const i of parked) report('INVALID', parkedMessage(i.path, i.message))
     current = next
   }

@@ -265,6 +265,13 @@ export interface SourceContext {
   readonly signal?: AbortSignal
 }
 
+/** Where a layer set a value: its file with line and column, its env var, its etcd key. */
+export interface ValueOrigin {
+  readonly source: string
+  readonly line?: number
+  readonly column?: number
+}
+
 /** What a source returns: a partial config and, per path, a finer layer name (env var names). */
 export interface SourceData {
   /** The layer's values; `undefined` when an optional source is absent. */
@@ -277,6 +284,12 @@ export interface SourceData {
   readonly version?: string
   /** A finer layer label for a path (e.g. `env:APP_POOL__MAX`); defaults to the source's name. */
   readonly origin?: (path: string) => string | undefined
+  /**
+   * Where the layer set the value at each of `paths` (dotted paths it has a value at, or under), for issues the
+   * schema finds later: the store names the layer that supplied an offending value. Called only when something is
+   * wrong, so it may parse again what it read. Without it, issues name the layer by `origin` or `name`.
+   */
+  readonly locate?: (paths: readonly string[]) => readonly (ValueOrigin | undefined)[]
   /**
    * Problems the layer left out rather than failed on (an env var under the prefix that names no key). The store
    * reports each once (`status().warnings`, the logger), not again on every reload.

@@ -2,6 +2,7 @@ import { current, freeze, type Immer } from 'immer'
 import type { z } from 'zod'
 import { ConfigError, issue } from '../errors.ts'
 import {
+  attributeIssues,
   type LayerState,
   type LoadedLayer,
   loadOverrides,
@@ -220,7 +221,8 @@ function fromReload<TConfig>(
     // Another instance may have persisted overrides this schema does not accept: park them, as at start.
     const { layers: next, parked } =
       result.kind === 'rejected' ? parkOverrides(layers, result.errors) : { layers, parked: [] }
-    if (parked.length === 0) return result
+    if (parked.length === 0)
+      return result.kind === 'rejected' ? rejected(attributeIssues(layers, result.errors)) : result
     for (const i of parked) {
       if (getAt(live.layers.parked, splitPath(i.path)) === undefined)
         env.report('INVALID', parkedMessage(i.path, i.message))

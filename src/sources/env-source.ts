@@ -10,7 +10,8 @@ import {
 } from '../schema/shape.ts'
 import { FORBIDDEN_KEYS } from '../tree/forbidden.ts'
 import { setIn } from '../tree/patch.ts'
-import type { ConfigIssue, ConfigSource, SourceContext, SourceData } from '../types.ts'
+import { isUnder } from '../tree/paths.ts'
+import type { ConfigIssue, ConfigSource, SourceContext, SourceData, ValueOrigin } from '../types.ts'
 import { coerceEnvValue, literalValues } from './env-coerce.ts'
 import { checkData } from './parse-document.ts'
 
@@ -106,6 +107,7 @@ export function envSource(options: EnvSourceOptions): ConfigSource {
         data,
         name,
         origin: (path) => originOf(byPath, path),
+        locate: (paths) => paths.map((path) => variableAt(byPath, path)),
         ...(warnings.length > 0 ? { warnings } : {}),
       }
     },
@@ -225,9 +227,24 @@ function unknownMessage(variable: string, schema: AnySchema, path: readonly stri
 
 /** `env:<VAR>` for a path a variable set, or one below it. */
 function originOf(byPath: ReadonlyMap<string, string>, path: string): string | undefined {
+  const variable = variableAbove(byPath, path)
+  return variable === undefined ? undefined : `env:${variable}`
+}
+
+function variableAbove(byPath: ReadonlyMap<string, string>, path: string): string | undefined {
   for (let at = path; at !== ''; at = at.slice(0, Math.max(0, at.lastIndexOf('.')))) {
     const variable = byPath.get(at)
-    if (variable !== undefined) return `env:${variable}`
+    if (variable !== undefined) return variable
   }
   return undefined
+}
+
+/** The variable that set `path` (or a parent of it), else the first that set a value under it (an object's). */
+function variableAt(byPath: ReadonlyMap<string, string>, path: string): ValueOrigin | undefined {
+  let variable = variableAbove(byPath, path)
+  for (const [at, name] of byPath) {
+    if (variable !== undefined) break
+    if (isUnder(at, path)) variable = name
+  }
+  return variable === undefined ? undefined : { source: variable }
 }

@@ -1,9 +1,9 @@
 import { ConfigError, issue } from '../errors.ts'
 import { findForbiddenKeys } from '../tree/forbidden.ts'
-import { joinPath, splitPath } from '../tree/paths.ts'
-import type { ConfigIssue } from '../types.ts'
+import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
+import type { ConfigIssue, ValueOrigin } from '../types.ts'
 import { jsonLocator, type Locate, parseJson, type SecretTest } from './parse-json.ts'
-import { MAX_DEPTH, parseYaml, TOO_DEEP } from './parse-yaml.ts'
+import { composeYaml, MAX_DEPTH, parseYaml, TOO_DEEP } from './parse-yaml.ts'
 
 /** The formats a file source reads. */
 export type DocumentFormat = 'yaml' | 'json'
@@ -55,6 +55,30 @@ export function parseDocument(
     throw new ConfigError(reported(issues.map((found) => placed(found, source, locate))))
   }
   return value
+}
+
+/**
+ * Places dotted paths of a document `parseDocument` read into `data` (see `SourceData.locate`): each as `source` with
+ * the line and column of its value, or of its key for an object (where a reader looks for it). Parses the text again
+ * on each call, once for all the paths: it runs only when an issue needs placing, so a loaded layer keeps its bytes
+ * rather than a syntax tree.
+ */
+export function documentLocator(
+  bytes: Uint8Array,
+  format: DocumentFormat,
+  source: string,
+  data: Readonly<Record<string, unknown>>,
+): (paths: readonly string[]) => readonly ValueOrigin[] {
+  return (paths) => {
+    const text = new TextDecoder('utf-8').decode(bytes)
+    const composed = format === 'yaml' ? composeYaml(text) : undefined
+    const locate =
+      composed === undefined ? jsonLocator(text, paths) : 'locate' in composed ? composed.locate : undefined
+    return paths.map((path) => {
+      const segments = splitPath(path)
+      return { source, ...locate?.(segments, isPlainObject(getAt(data, segments)) ? 'key' : 'value') }
+    })
+  }
 }
 
 /**
