@@ -75,7 +75,7 @@ describe('optional dependencies (#16)', () => {
     })
   })
 
-  it('fails store creation with MISSING_DEPENDENCY when etcdSource or etcdSync has no etcd3', async () => {
+  it('fails store creation with MISSING_DEPENDENCY when etcdSource, etcdSync or etcdOverrides has no etcd3', async () => {
     const dir = await projectWithout(['etcd3'])
     const expected = {
       name: 'ConfigError',
@@ -84,5 +84,6 @@ describe('optional dependencies (#16)', () => {
     }
     expect(await probe(dir, 'etcdSource')).toMatchObject(expected)
     expect(await probe(dir, 'etcdSync')).toMatchObject(expected)
+    expect(await probe(dir, 'etcdOverrides')).toMatchObject(expected)
   })
 })

@@ -125,6 +125,10 @@ describe('admin API snapshots, rollback, reload, reset, export and import', () =
     await expectProblem(await s.call('POST', '/reset', { body: { path: 3 } }), 400, 'BAD_REQUEST')
   })
 
+  it('answers 404 to a reset of a path the schema cannot have (#16)', async () => {
+    await expectProblem(await s.call('POST', '/reset', { body: { path: 'pool.maxx' } }), 404, 'NOT_FOUND')
+  })
+
   it('exports redacted, and with secrets only for an admin who asks', async () => {
     const plain = await s.call('GET', '/export', { token: READ })
     expect(plain.status).toBe(200)
