@@ -224,7 +224,12 @@ export function attributeIssues(layers: LayerState, issues: readonly ConfigIssue
   }
   const placed = new Map<LoadedLayer, Map<string, ValueOrigin | undefined>>()
   for (const [layer, paths] of wanted) {
-    const origins = layer.locate!(paths)
+    let origins: readonly (ValueOrigin | undefined)[] = []
+    try {
+      origins = layer.locate!(paths)
+    } catch {
+      // A source that cannot place its values still has a name: the issue must not be lost to it.
+    }
     placed.set(layer, new Map(paths.map((path, i) => [path, origins[i]])))
   }
   const originOf = (hit: LayerHit): ValueOrigin =>

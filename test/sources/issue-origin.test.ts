@@ -86,6 +86,20 @@ describe('issues name the layer that supplied the value (#16)', () => {
     expect(error.issues[0]?.message).toContain(`(pool is set by custom, ${json}:2:3)`)
   })
 
+  it('names a source by its name when its locate throws', async () => {
+    const custom: ConfigSource = {
+      name: 'custom',
+      load: async () => ({
+        data: { pool: { max: 500 } },
+        locate: () => {
+          throw new Error('lost track')
+        },
+      }),
+    }
+    const error = await startError([custom])
+    expect(error.issues).toEqual([expect.objectContaining({ path: 'pool.max', source: 'custom' })])
+  })
+
   it('names the file, line and column in a rejected reload', async () => {
     const base = await tmp.write('default.yaml', 'pool:\n  max: 5\n')
     await using store = await createConfigStore({ schema, sources: [fileSource(base)], logger: quiet })
