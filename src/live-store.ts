@@ -324,6 +324,8 @@ export class LiveStore<TConfig> {
   }
 
   participate(handler: Participant<TConfig>, options?: ParticipantOptions): () => void {
+    // A typo in `paths` would make a participant that is never called.
+    for (const path of options?.paths ?? []) this.#readerOf(path)
     return this.#parts.participants.add(handler as Participant<unknown>, options)
   }
 

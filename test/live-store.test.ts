@@ -92,6 +92,17 @@ describe('LiveStore reads', () => {
   })
 })
 
+describe('LiveStore.participate', () => {
+  it('throws NOT_FOUND when paths names a path the schema cannot have', async () => {
+    await using store = await createConfigStore({ schema: appSchema })
+    notFound(() => store.participate(() => {}, { paths: ['pool', 'pool.maxx'] }), 'pool.maxx')
+    const calls: number[] = []
+    store.participate((next) => void calls.push(next.pool.max), { paths: ['pool.max', 'limits.eu'] })
+    await store.set('pool.max', 12)
+    expect(calls).toEqual([12])
+  })
+})
+
 describe('LiveStore interop', () => {
   it('works with rxjs from() when given the store itself', async () => {
     await using store = await createConfigStore({ schema: appSchema })
