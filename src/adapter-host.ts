@@ -6,6 +6,8 @@ import type { Adapter, AdapterContext, AdapterHandle, AdapterState, ConfigStore,
 export interface AdapterHostStore<TConfig> {
   readonly api: ConfigStore<TConfig>
   slot(name: string): (state: AdapterState, error?: unknown) => void
+  /** Hides the live secrets in a message that leaves the store (a start error may quote them). */
+  scrub(text: string): string
 }
 
 /**
@@ -54,7 +56,7 @@ export class AdapterHost<TConfig> {
       } catch (error) {
         controller.abort()
         setState('failed', error)
-        const message = `adapter "${adapter.name}" failed to start: ${messageOf(error)}`
+        const message = `adapter "${adapter.name}" failed to start: ${this.store.scrub(messageOf(error))}`
         if (!adapter.optional) {
           await this.dispose()
           throw error instanceof ConfigError

@@ -207,7 +207,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   })
   const api = store as unknown as ConfigStore<TConfig>
   const adapters: AdapterHost<TConfig> = new AdapterHost<TConfig>(
-    { api, slot: (name) => store.adapterSlot(name) },
+    { api, slot: (name) => store.adapterSlot(name), scrub: (text) => redactor.scrub(text, store.current) },
     // Adapters log what they read (a file, an etcd value, a request): scrubbed like every message that leaves.
     scrubbedLogger(logger, (text) => redactor.scrub(text, store.current)),
   )

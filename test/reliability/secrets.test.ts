@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { createAdminApp } from '../../src/adapters/http/index.ts'
 import { ConfigError, createConfigStore, REDACTED, restart, secret } from '../../src/index.ts'
 import { envSource, fileSource } from '../../src/sources/index.ts'
-import type { ConfigIssue, ConfigStore, StoreEvent } from '../../src/types.ts'
+import type { AdapterContext, AdapterHandle, ConfigIssue, ConfigStore, StoreEvent } from '../../src/types.ts'
 import { memoryLogger, schema, type TestConfig } from '../http/fixture.ts'
 import { useTempDirs } from '../support/temp-dir.ts'
 
@@ -429,18 +429,24 @@ describe('secrets in messages (#15)', () => {
 describe('secrets in adapter errors, env layers and pending restarts (#15)', () => {
   it('scrubs an adapter that fails or logs with a live secret when it starts', async () => {
     const logger = memoryLogger()
+    const pwSchema = z.object({ pw: secret(z.string()).default('Adapter-Secret-77') })
+    const leaky = {
+      name: 'leaky',
+      start(ctx: AdapterContext<z.output<typeof pwSchema>>): AdapterHandle {
+        ctx.logger.warn(`connecting with ${ctx.store.current.pw}`)
+        throw new Error(`refused password ${ctx.store.current.pw}`)
+      },
+    }
+    // An adapter that must start fails the store: the error that says so is scrubbed too (#16).
+    const failed = await createConfigStore({ schema: pwSchema, logger, adapters: [leaky] }).catch(
+      (e: unknown) => e,
+    )
+    expect(failed).toMatchObject({ code: 'ADAPTER_FAILED' })
+    expectHidden((failed as Error).message, ['Adapter-Secret-77'], 'an adapter start error')
     const store = await createConfigStore({
-      schema: z.object({ pw: secret(z.string()).default('Adapter-Secret-77') }),
+      schema: pwSchema,
       logger,
-      adapters: [
-        {
-          name: 'leaky',
-          start(ctx) {
-            ctx.logger.warn(`connecting with ${ctx.store.current.pw}`)
-            throw new Error(`refused password ${ctx.store.current.pw}`)
-          },
-        },
-      ],
+      adapters: [{ ...leaky, optional: true }],
     })
     open.push(store as never)
     const status = store.status()
