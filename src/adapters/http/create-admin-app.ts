@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import { ConfigError } from '../../errors.ts'
 import type { ConfigStore } from '../../types.ts'
 import type { AdminContext, AnyStore } from './admin-context.ts'
 import { adminTokens } from './admin-tokens.ts'
