@@ -3,6 +3,7 @@ import type { Redactor } from './schema/redactor.ts'
 import { mergeLayers } from './tree/merge.ts'
 import { assocIn } from './tree/patch.ts'
 import { getAt, isPlainObject, isUnder, splitPath } from './tree/paths.ts'
+import { deletedAt, TOMBSTONE } from './tree/tombstone.ts'
 import type {
   BackendContext,
   ConfigIssue,
@@ -33,7 +34,7 @@ export interface LayerState {
   readonly defaults: Readonly<Record<string, unknown>>
   readonly initial: Readonly<Record<string, unknown>>
   readonly sources: readonly LoadedLayer[]
-  /** Runtime overrides: only the paths changed at runtime. */
+  /** Runtime overrides: only the paths changed at runtime; a `TOMBSTONE` where a runtime change deleted a key. */
   readonly overrides: Readonly<Record<string, unknown>>
   /**
    * Persisted overrides this schema does not accept (a key an instance with a newer schema wrote, a value an older
@@ -46,7 +47,25 @@ export interface LayerState {
 /** The overrides document to persist: the parked overrides, with the live ones over them. */
 export function persistedOverrides(layers: LayerState): Readonly<Record<string, unknown>> {
   if (Object.keys(layers.parked).length === 0) return layers.overrides
-  return mergeLayers([layers.parked, layers.overrides])
+  return mergeLayers([layers.parked, layers.overrides], { keepTombstones: true })
+}
+
+/** What `writeOverride` writes: a value, a deletion (`undefined`), or `INHERIT` (no override: the lower layers show). */
+export const INHERIT: unique symbol = Symbol('hotconf.inherit')
+
+/**
+ * The overrides with one path rewritten so that the layers merged give `value` there (`undefined`: the key is gone;
+ * `INHERIT`: whatever the lower layers give), and everything else as before. A deletion writes a `TOMBSTONE` only
+ * where a lower layer sets the path; an object written over a lower object tombstones the lower keys it lacks; a
+ * write below a tombstone or a non-object override keeps the rest of the lower object hidden.
+ */
+export function writeOverride(
+  layers: LayerState,
+  overrides: Readonly<Record<string, unknown>>,
+  segments: readonly string[],
+  value: unknown,
+): Readonly<Record<string, unknown>> {
+  return (put(layers, overrides, segments, 0, value) ?? {}) as Readonly<Record<string, unknown>>
 }
 
 /** The warning for an override `parkOverrides` set aside. */
@@ -196,12 +215,20 @@ export function explainPath(
   value: unknown,
   redactor: Redactor,
 ): Explanation {
+  const deleted = deletedAt(layers.overrides, splitPath(path))
   const found = layersAt(layers, path).map((hit) => ({
     layer: hit.label,
     value: redactor.value(hit.value, path),
   }))
+  if (deleted) found.unshift({ layer: 'override', value: undefined })
   const [top, ...shadowed] = found
-  return { path, value: redactor.value(value, path), layer: top?.layer ?? 'default', shadowed }
+  return {
+    path,
+    value: redactor.value(value, path),
+    layer: top?.layer ?? 'default',
+    ...(deleted ? { deleted: true } : {}),
+    shadowed,
+  }
 }
 
 /**
@@ -270,7 +297,9 @@ function layersAt(layers: LayerState, path: string): LayerHit[] {
   const found: LayerHit[] = []
   const look = (label: string, source: string, data: unknown, layer?: LoadedLayer) => {
     const value = getAt(data, segments)
-    if (value !== undefined) found.push({ path, label, source, value, ...(layer ? { layer } : {}) })
+    // A tombstone is not a value: `explainPath` reports it as `deleted`.
+    if (value !== undefined && value !== TOMBSTONE)
+      found.push({ path, label, source, value, ...(layer ? { layer } : {}) })
   }
   look('override', 'overrides', layers.overrides)
   for (let i = layers.sources.length - 1; i >= 0; i--) {
@@ -293,4 +322,55 @@ function timedOut(source: string, timeoutMs: number): ConfigError {
   return new ConfigError(
     issue('SOURCE_TIMEOUT', '', `${source} did not load within ${timeoutMs} ms (loadTimeoutMs)`, { source }),
   )
+}
+
+function put(
+  layers: LayerState,
+  node: unknown,
+  segments: readonly string[],
+  at: number,
+  value: unknown,
+): unknown {
+  if (at === segments.length) {
+    if (value === INHERIT) return undefined
+    if (value === undefined) return lowerAt(layers, segments) === undefined ? undefined : TOMBSTONE
+    return isPlainObject(value) ? hide(value, lowerAt(layers, segments)) : value
+  }
+  // Below a tombstone or a non-object override the lower object is hidden: write into an object that keeps it so.
+  const base: Record<string, unknown> = isPlainObject(node)
+    ? node
+    : node === undefined
+      ? {}
+      : hideAll(lowerAt(layers, segments.slice(0, at)))
+  const key = segments[at]!
+  const child = Object.hasOwn(base, key) ? base[key] : undefined
+  const next = put(layers, child, segments, at + 1, value)
+  if (next === child && base === node) return node
+  const out: Record<string, unknown> = { ...base }
+  if (next === undefined) delete out[key]
+  else out[key] = next
+  return out
+}
+
+/** The lower layers (defaults, initial, sources) merged at one path only. */
+function lowerAt(layers: LayerState, segments: readonly string[]): unknown {
+  let out: unknown
+  for (const layer of [layers.defaults, layers.initial, ...layers.sources.map((s) => s.data)]) {
+    const v = getAt(layer, segments)
+    if (v === undefined) continue
+    out = isPlainObject(v) && isPlainObject(out) ? mergeLayers([out, v]) : v
+  }
+  return out
+}
+
+/** `value` with a tombstone for every key of `lower` it lacks, at every level where both are objects. */
+function hide(value: unknown, lower: unknown): unknown {
+  if (!isPlainObject(value) || !isPlainObject(lower)) return value
+  const out: Record<string, unknown> = hideAll(lower)
+  for (const key of Object.keys(value)) if (value[key] !== undefined) out[key] = hide(value[key], lower[key])
+  return out
+}
+
+function hideAll(lower: unknown): Record<string, unknown> {
+  return isPlainObject(lower) ? Object.fromEntries(Object.keys(lower).map((k) => [k, TOMBSTONE])) : {}
 }

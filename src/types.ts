@@ -350,6 +350,8 @@ export interface Explanation {
   readonly path: string
   readonly value: unknown
   readonly layer: string
+  /** True when a runtime change deleted the key (a tombstone in the overrides); `reset(path)` brings it back. */
+  readonly deleted?: true
   readonly shadowed: readonly { readonly layer: string; readonly value: unknown }[]
 }
 

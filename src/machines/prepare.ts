@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import { ConfigError, issue } from '../errors.ts'
 import {
   attributeIssues,
+  INHERIT,
   type LayerState,
   type LoadedLayer,
   loadOverrides,
@@ -12,6 +13,7 @@ import {
   parkedMessage,
   parkOverrides,
   persistedOverrides,
+  writeOverride,
 } from '../layers.ts'
 import { checkTree } from '../schema/check-tree.ts'
 import { REDACTED, type Redactor } from '../schema/redactor.ts'
@@ -148,7 +150,7 @@ function fromUpdate<TConfig>(
       return rejected(env.redactor.issues([threw('the update recipe', error)], written))
     }
   }
-  return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
+  return finish(env, live, candidate, 'reject', (changes, config) => overlay(live.layers, changes, config))
 }
 
 /** One path, one value: a path copy instead of an immer draft. */
@@ -165,7 +167,7 @@ function fromSet<TConfig>(
   if (forbidden.length > 0) return rejected(forbidden)
   const old = getAt(live.config, segments)
   const candidate = assocIn(live.config, segments, reconcile(old, cloneData(value)))
-  return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
+  return finish(env, live, candidate, 'reject', (changes, config) => overlay(live.layers, changes, config))
 }
 
 /** A reload's first read: every source. Throws a `ConfigError` with every issue when one cannot be read. */
@@ -243,7 +245,10 @@ function fromReset<TConfig>(
   // A reset drops parked overrides too: they are overrides, whether this schema accepts them or not.
   const layers: LayerState = {
     ...live.layers,
-    overrides: cleared(live.layers.overrides),
+    // A tombstone above the path is kept for the rest of the object it deleted.
+    overrides: all
+      ? cleared(live.layers.overrides)
+      : writeOverride(live.layers, live.layers.overrides, splitPath(path), INHERIT),
     parked: cleared(live.layers.parked),
   }
   return finish(env, live, reconcile(live.config, mergeLayerState(layers)), 'reject', () => layers)
@@ -259,7 +264,9 @@ function fromRollback<TConfig>(
     return rejected([issue('NOT_FOUND', '', `no retained revision or snapshot "${String(target)}"`)])
   }
   const candidate = reconcile(live.config, found.config)
-  const result = finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
+  const result = finish(env, live, candidate, 'reject', (changes, config) =>
+    overlay(live.layers, changes, config),
+  )
   return result.kind === 'ready'
     ? { kind: 'ready', prepared: { ...result.prepared, rollbackOf: found.revision } }
     : result
@@ -278,7 +285,7 @@ function fromImport<TConfig>(
     restoreRedacted(env.redactor, draft, live.config, '')
   })
   const candidate = reconcile(live.config, restored)
-  return finish(env, live, candidate, 'reject', (changes) => overlay(live.layers, changes))
+  return finish(env, live, candidate, 'reject', (changes, config) => overlay(live.layers, changes, config))
 }
 
 function restoreRedacted(redactor: Redactor, draft: object, liveNode: unknown, path: string): void {
@@ -293,10 +300,22 @@ function restoreRedacted(redactor: Redactor, draft: object, liveNode: unknown, p
   }
 }
 
-/** Runtime changes go to the overrides layer: only the changed leaves. */
-function overlay(layers: LayerState, changes: readonly Change[]): LayerState {
+/**
+ * Runtime changes go to the overrides layer: only the changed leaves. A deletion is written at the outermost path
+ * the new config lacks (deleting `a` deletes the object, not each of its leaves), as a tombstone when a lower layer
+ * sets it.
+ */
+function overlay(layers: LayerState, changes: readonly Change[], config: unknown): LayerState {
   let overrides = layers.overrides
-  for (const c of changes) overrides = assocIn(overrides, splitPath(c.path), freeze(cloneData(c.to), true))
+  for (const c of changes) {
+    let segments = splitPath(c.path)
+    if (c.to === undefined) {
+      let i = 1
+      while (i < segments.length && getAt(config, segments.slice(0, i)) !== undefined) i++
+      segments = segments.slice(0, i)
+    }
+    overrides = writeOverride(layers, overrides, segments, freeze(cloneData(c.to), true))
+  }
   return overrides === layers.overrides ? layers : { ...layers, overrides: freeze(overrides, true) }
 }
 
@@ -305,7 +324,7 @@ function finish<TConfig>(
   live: Committed<TConfig>,
   candidate: TConfig,
   restartPolicy: 'reject' | 'defer',
-  nextLayers: (changes: readonly Change[]) => LayerState,
+  nextLayers: (changes: readonly Change[], config: TConfig) => LayerState,
   extra: { readonly persistedVersion?: string } = {},
 ): Validated<TConfig> {
   const issues: ConfigIssue[] = []
@@ -337,7 +356,7 @@ function finish<TConfig>(
       changes = changes.filter((c) => !held.includes(c))
     }
   }
-  const layers = nextLayers(changes)
+  const layers = nextLayers(changes, config)
   if (
     changes.length === 0 &&
     layers.overrides === live.layers.overrides &&

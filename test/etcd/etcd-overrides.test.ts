@@ -62,6 +62,30 @@ describeEtcd('etcdOverrides', () => {
     expect(await backend(prefix).load(ctx)).toEqual(doc({ pool: { max: 20, tags: ['x'] }, log: 'debug' }))
   })
 
+  it('persists a deletion of a lower layer key as a tagged tombstone leaf when a store deletes it (issue 15)', async () => {
+    const prefix = `t/${randomUUID()}`
+    const schema = z.object({
+      pool: z.object({ max: z.number().int().optional(), min: z.number().optional() }),
+    })
+    const open = () =>
+      createConfigStore({
+        schema,
+        initial: { pool: { max: 10, min: 1 } },
+        overrides: { backend: backend(prefix) },
+        logger: { debug() {}, info() {}, warn() {}, error() {} },
+      })
+    const store = await open()
+    expect(await store.update({ pool: { max: undefined } })).toMatchObject({ status: 'committed' })
+    const stored = await client.getAll().prefix(`${prefix}/`).exec()
+    expect(stored.kvs.map((kv) => [kv.key.toString(), kv.value.toString()])).toEqual([
+      [`${prefix}/pool.max`, '{"$hotconf":"deleted"}'],
+    ])
+    await store.close()
+    const again = await open()
+    expect(again.current.pool).toEqual({ min: 1 })
+    await again.close()
+  })
+
   it('deletes the keys of reset overrides in the same transaction when a save drops them', async () => {
     const prefix = `t/${randomUUID()}`
     const a = backend(prefix)

@@ -1,4 +1,5 @@
 import { ConfigError, issue } from '../../errors.ts'
+import { decodeTagged, encodeTagged } from '../../persist/tagged-json.ts'
 import { FORBIDDEN_KEYS } from '../../tree/forbidden.ts'
 import { isPlainObject, splitPath } from '../../tree/paths.ts'
 import type { ConfigIssue } from '../../types.ts'
@@ -49,7 +50,7 @@ export function prefixRange(prefix: string): { key: Buffer; range_end: Buffer } 
   return { key: Buffer.from(prefix), range_end: prefixEnd(prefix) }
 }
 
-/** Every leaf of a layer document as `dotted.path → JSON text`. @internal */
+/** Every leaf of a layer document as `dotted.path → JSON text` (tagged, see `encodeTagged`: a tombstone is a leaf). @internal */
 export function flattenLeaves(doc: Readonly<Record<string, unknown>>): Map<string, string> {
   const out = new Map<string, string>()
   const walk = (node: Readonly<Record<string, unknown>>, at: string) => {
@@ -57,7 +58,7 @@ export function flattenLeaves(doc: Readonly<Record<string, unknown>>): Map<strin
       if (value === undefined) continue
       const path = at === '' ? key : `${at}.${key}`
       if (isPlainObject(value) && Object.keys(value).length > 0) walk(value, path)
-      else out.set(path, JSON.stringify(value))
+      else out.set(path, JSON.stringify(encodeTagged(value)))
     }
   }
   walk(doc, '')
@@ -65,7 +66,7 @@ export function flattenLeaves(doc: Readonly<Record<string, unknown>>): Map<strin
 }
 
 /**
- * Builds the layer document from `[dotted.path, text]` leaves. Text is JSON; text that is not JSON is taken as a
+ * Builds the layer document from `[dotted.path, text]` leaves. Text is JSON (tagged values decoded); text that is not JSON is taken as a
  * string, so `etcdctl put app/config/log.level debug` works without quotes. A key whose path could reach
  * `Object.prototype` (or is empty) is left out and returned as a `FORBIDDEN_KEY` issue naming the etcd key. @internal
  */
@@ -121,9 +122,11 @@ function prefixEnd(prefix: string): Buffer {
 }
 
 function decodeValue(text: string): unknown {
+  let parsed: unknown
   try {
-    return JSON.parse(text)
+    parsed = JSON.parse(text)
   } catch {
     return text
   }
+  return decodeTagged(parsed)
 }
