@@ -77,6 +77,10 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
     )
   }
 
+  refreshed(live: Committed<TConfig>): void {
+    this.#host.published(live)
+  }
+
   /** The committed state after a transaction: one revision more. */
   commit(live: Committed<TConfig>, prepared: Prepared<TConfig>): Committed<TConfig> {
     const persistedVersion = prepared.persistedVersion ?? live.persistedVersion

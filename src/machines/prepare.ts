@@ -363,7 +363,8 @@ function finish<TConfig>(
     layers.parked === live.layers.parked &&
     sameRestarts(pendingRestart, live.pendingRestart)
   ) {
-    return { kind: 'unchanged' }
+    // A reload read every layer afresh: keep what it read even though the config does not change.
+    return layers.sources === live.layers.sources ? { kind: 'unchanged' } : { kind: 'unchanged', layers }
   }
   const frozen = freeze(config, true) as TConfig
   return {

@@ -10,6 +10,8 @@ export interface TransactionEffects<TConfig> {
   needsApply(prepared: Prepared<TConfig>): boolean
   /** applying: participants, then persistence; compensates itself on failure. */
   apply(live: Committed<TConfig>, txn: Txn, prepared: Prepared<TConfig>): Promise<Applied>
+  /** An unchanged reload's fresh layers became the live ones (no revision): readers move to them. */
+  refreshed(live: Committed<TConfig>): void
   /** The next committed state (revision + 1). Pure. */
   commit(live: Committed<TConfig>, prepared: Prepared<TConfig>): Committed<TConfig>
   /** notifying: tell readers and streams about the new committed state. */
@@ -36,7 +38,7 @@ interface Step<TConfig> {
 }
 
 interface Context<TConfig> {
-  /** The committed state: what readers see. Changed only in `notifying`. */
+  /** The committed state: what readers see. Changed in `notifying`, and its layers alone by an unchanged reload. */
   readonly live: Committed<TConfig>
   readonly queue: readonly Txn[]
   /**
@@ -111,6 +113,12 @@ export function createTransactionMachine<TConfig>(
       phase: ({ context }, params: { phase: TransactionPhase }) => {
         for (const step of context.batch) effects.phase(step.txn, params.phase, context.live.revision)
       },
+      refresh: assign(({ context }) => {
+        const validated = head(context).validated
+        if (validated.kind !== 'unchanged' || !validated.layers) return {}
+        return { live: { ...context.live, layers: validated.layers } }
+      }),
+      refreshed: ({ context }) => effects.refreshed(context.live),
       commit: assign(({ context }) => {
         const commits: Committed<TConfig>[] = []
         let live = context.live
@@ -163,7 +171,7 @@ export function createTransactionMachine<TConfig>(
         entry: { type: 'phase', params: { phase: 'validating' } },
         always: [
           { guard: 'isRejected', target: 'idle.rejected' },
-          { guard: 'isUnchanged', target: 'idle.unchanged' },
+          { guard: 'isUnchanged', target: 'idle.unchanged', actions: ['refresh', 'refreshed'] },
           // Nothing to ask, nothing to persist: skip the actor (its spawn costs more than the whole update),
           // but still report the step so the lifecycle on events$ reads the same.
           {

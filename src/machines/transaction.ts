@@ -53,7 +53,8 @@ export interface Prepared<TConfig> {
 /** The outcome of the validating step. */
 export type Validated<TConfig> =
   | { readonly kind: 'ready'; readonly prepared: Prepared<TConfig> }
-  | { readonly kind: 'unchanged' }
+  /** `layers`: what a reload read, adopted without a revision (a hidden file value must not go stale). */
+  | { readonly kind: 'unchanged'; readonly layers?: LayerState }
   | { readonly kind: 'rejected'; readonly errors: readonly ConfigIssue[] }
 
 /** The outcome of the applying step. */
