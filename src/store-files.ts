@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { ConfigError, issue } from './errors.ts'
 import { messageOf } from './layers.ts'
-import { type AuditLog, createAuditLog } from './persist/audit-log.ts'
+import { type AuditLog, createAuditLog, lastAuditRevision } from './persist/audit-log.ts'
 import { fileOverrides } from './persist/file-overrides.ts'
 import { createJsonFile, type JsonFile } from './persist/json-file.ts'
 import { isPlainObject } from './tree/paths.ts'
@@ -20,6 +20,8 @@ export interface StoreFiles {
   readonly lastGood:
     | JsonFile<{ revision: number; savedAt: string; config: Record<string, unknown> }>
     | undefined
+  /** The highest revision the audit log records; 0 without one. */
+  lastAuditRevision(): Promise<number>
   /** Records one outcome in the audit log, if there is one; never throws. */
   audit(record: TransactionRecord & { environment: string }): void
   close(): Promise<void>
@@ -51,6 +53,7 @@ export function openStoreFiles(options: ConfigStoreOptions<never>, logger: Logge
     snapshots: base ? createJsonFile(`${base}.snapshots.json`, { parse: parseSnapshots }) : undefined,
     lastGood:
       base && lastKnownGood ? createJsonFile(`${base}.last-good.json`, { parse: parseLastGood }) : undefined,
+    lastAuditRevision: async () => (audit ? lastAuditRevision(resolve(audit.file)) : 0),
     audit(record) {
       log?.append(record).catch((error: unknown) => {
         if (failedAudits++ === 0) logger.error(`audit log ${audit?.file} failed: ${messageOf(error)}`)

@@ -18,13 +18,12 @@ import { LiveStore } from './live-store.ts'
 import type { PrepareEnv } from './machines/prepare.ts'
 import type { Committed } from './machines/transaction.ts'
 import { ParticipantSet } from './participants.ts'
-import type { CorruptReport } from './persist/json-file.ts'
 import { checkTree } from './schema/check-tree.ts'
 import { markedPaths } from './schema/markers.ts'
 import { createRedactor, type Redactor } from './schema/redactor.ts'
 import { defOf } from './schema/shape.ts'
 import { StoreCounters } from './stats.ts'
-import { openStoreFiles, type StoreFiles } from './store-files.ts'
+import { openStoreFiles } from './store-files.ts'
 import { StoreStreams } from './streams.ts'
 import { findForbiddenKeys } from './tree/forbidden.ts'
 import { isPlainObject } from './tree/paths.ts'
@@ -93,6 +92,23 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     overrides: persisted?.overrides ?? {},
     parked: {},
   }
+  // Read up front for its revision; a failed read matters only if the store has to start on it (below).
+  const goodRead = await files.lastGood
+    ?.read((w) => report(w.code, w.message))
+    .then(
+      (doc) => ({ doc }),
+      (error: unknown) => ({ error }),
+    )
+  const pinned = (await files.snapshots?.read((w) => report(w.code, w.message)).catch(failed))?.snapshots ?? []
+  // Revisions continue after every one persisted before (ETags and audit lines never repeat one).
+  const revision =
+    1 +
+    Math.max(
+      persisted?.revision ?? 0,
+      (goodRead && 'doc' in goodRead ? goodRead.doc?.revision : undefined) ?? 0,
+      await files.lastAuditRevision().catch(failed),
+      ...pinned.map((s) => s.snapshot.revision),
+    )
   let start: { config: TConfig; layers: LayerState }
   try {
     const loaded = await loadSources(sources, { environment, schema }, loadTimeoutMs)
@@ -102,7 +118,9 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     // A missing package is a set-up error: the last good config cannot stand in for it.
     const good =
       error instanceof ConfigError && !error.issues.some((i) => i.code === 'MISSING_DEPENDENCY')
-        ? await readLastGood(files, error, (w) => report(w.code, w.message)).catch(failed)
+        ? await Promise.resolve()
+            .then(() => lastGoodOrThrow(goodRead, error))
+            .catch(failed)
         : undefined
     if (!good) return failed(error)
     // Loud, not silent: the service comes up on what worked last time and says why it had to.
@@ -134,10 +152,9 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
       }
     },
   }
-  const first: Committed<TConfig> = { config, revision: 1, layers: valid, at: clock(), pendingRestart: [] }
+  const first: Committed<TConfig> = { config, revision, layers: valid, at: clock(), pendingRestart: [] }
   const history = new ConfigHistory<TConfig>(historyLimit, first)
-  const pinned = await files.snapshots?.read((w) => report(w.code, w.message)).catch(failed)
-  for (const stored of pinned?.snapshots ?? []) {
+  for (const stored of pinned) {
     const issues: ConfigIssue[] = []
     const restored = checkTree(schema, stored.config, undefined, issues)
     if (issues.length > 0) report('INVALID', `dropped snapshot ${stored.snapshot.id}: it no longer validates`)
@@ -259,14 +276,15 @@ function checkOptions(options: ConfigStoreOptions<z.ZodObject>, numbers: Record<
 type WarningCode = Extract<StoreEvent, { type: 'warning' }>['code']
 
 /** The last known good config, if kept; when it cannot be read either, the start fails with both reasons. */
-async function readLastGood(files: StoreFiles, failed: ConfigError, report: CorruptReport) {
-  try {
-    return await files.lastGood?.read(report)
-  } catch (error) {
-    const issues =
-      error instanceof ConfigError ? error.issues : [issue('SOURCE_FAILED', '', messageOf(error))]
-    throw new ConfigError([...failed.issues, ...issues], { cause: failed })
-  }
+/** The last good config read at start; when that read failed, the start failure with its issues added. */
+function lastGoodOrThrow<T>(
+  read: { doc: T | undefined } | { error: unknown } | undefined,
+  failed: ConfigError,
+) {
+  if (!read || 'doc' in read) return read?.doc
+  const { error } = read
+  const issues = error instanceof ConfigError ? error.issues : [issue('SOURCE_FAILED', '', messageOf(error))]
+  throw new ConfigError([...failed.issues, ...issues], { cause: failed })
 }
 
 async function checkOrThrow<TConfig>(

@@ -71,3 +71,34 @@ export function createAuditLog(file: string): AuditLog {
 
   return { append, close }
 }
+
+/**
+ * The highest `revision` among the last records of an audit log (its last 64 KiB), or 0 when there is no log or no
+ * readable record: a restarted store continues after it, so audit lines never repeat a revision.
+ */
+export async function lastAuditRevision(file: string): Promise<number> {
+  let handle: FileHandle | undefined
+  try {
+    handle = await open(file, 'r')
+    const { size } = await handle.stat()
+    const length = Math.min(size, TAIL_BYTES)
+    const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length)
+    let last = 0
+    // The first line of the tail may be cut; a line that does not parse (a torn last write) is skipped.
+    for (const line of buffer.toString('utf8').split('\n')) {
+      try {
+        const revision = (JSON.parse(line) as { revision?: unknown }).revision
+        if (typeof revision === 'number' && revision > last) last = revision
+      } catch {}
+    }
+    return last
+  } catch {
+    return 0
+  } finally {
+    await handle?.close()
+  }
+}
+
+// --- internal ---
+
+const TAIL_BYTES = 64 * 1024
