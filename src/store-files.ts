@@ -82,7 +82,7 @@ function parseSnapshots(raw: unknown): { snapshots: StoredSnapshot[] } {
           revision: snap.revision,
           ...(typeof snap.label === 'string' ? { label: snap.label } : {}),
           tags: Array.isArray(snap.tags) ? snap.tags.map(String) : [],
-          at: new Date(String(snap.at)),
+          at: snap.at instanceof Date ? snap.at : new Date(String(snap.at)),
         },
         config: s.config,
       }

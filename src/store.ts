@@ -20,6 +20,7 @@ import type { Committed } from './machines/transaction.ts'
 import { ParticipantSet } from './participants.ts'
 import { checkTree } from './schema/check-tree.ts'
 import { markedPaths } from './schema/markers.ts'
+import { unpersistableAt } from './schema/persistable.ts'
 import { createRedactor, type Redactor } from './schema/redactor.ts'
 import { defOf } from './schema/shape.ts'
 import { StoreCounters } from './stats.ts'
@@ -265,6 +266,14 @@ function checkOptions(options: ConfigStoreOptions<z.ZodObject>, numbers: Record<
     bad('', 'createConfigStore needs an options object with a schema')
   const type = options.schema && defOf(options.schema as never)?.type
   if (type !== 'object') bad('schema', 'schema must be a zod object schema, e.g. z.object({ ... })')
+  const persisted = options.overrides !== undefined || options.lastKnownGood === true
+  const odd = persisted && type === 'object' ? unpersistableAt(options.schema) : undefined
+  if (odd) {
+    bad(
+      `schema.${odd.path}`,
+      `a z.${odd.type}() value at ${odd.path} cannot be persisted (overrides, snapshots, last known good): use a type JSON can hold, or a date, bigint, map or set`,
+    )
+  }
   if (options.initial !== undefined && !isPlainObject(options.initial))
     bad('initial', 'initial must be a plain object')
   for (const [key, value] of Object.entries(numbers)) {

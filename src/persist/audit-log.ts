@@ -1,11 +1,13 @@
 import { type FileHandle, open } from 'node:fs/promises'
+import { encodeTagged } from './tagged-json.ts'
 import { withParentDir } from './with-parent-dir.ts'
 
 /** An append-only JSONL file: one line per record. */
 export interface AuditLog {
   /**
-   * Appends `record` as one JSON line and resolves once it is on disk (`datasync`). Rejects when the record cannot
-   * be serialized (a cycle, a BigInt) or the write fails; later appends are not affected.
+   * Appends `record` as one JSON line and resolves once it is on disk (`datasync`). Values JSON cannot hold (a
+   * bigint, a Map, a Set, NaN) are tagged as in `encodeTagged`; dates stay ISO strings. Rejects when the record
+   * cannot be serialized (a cycle) or the write fails; later appends are not affected.
    */
   append(record: object): Promise<void>
   /** Waits for pending appends, then closes the file. Appends after `close` reject. */
@@ -45,7 +47,7 @@ export function createAuditLog(file: string): AuditLog {
   async function append(record: object): Promise<void> {
     if (closed) throw new Error(`audit log ${file} is closed`)
     // JSON.stringify escapes line breaks inside strings, so the record is exactly one line.
-    const line = Buffer.from(`${JSON.stringify(record)}\n`)
+    const line = Buffer.from(`${JSON.stringify(record, tagOdd)}\n`)
     const done = queue.then(() => writeLine(line))
     queue = done.catch(() => {})
     return done
@@ -102,3 +104,13 @@ export async function lastAuditRevision(file: string): Promise<number> {
 // --- internal ---
 
 const TAIL_BYTES = 64 * 1024
+
+/** A `JSON.stringify` replacer: tags what JSON would throw on or turn into `{}` or `null`. */
+function tagOdd(_key: string, value: unknown): unknown {
+  const odd =
+    typeof value === 'bigint' ||
+    value instanceof Map ||
+    value instanceof Set ||
+    (typeof value === 'number' && !Number.isFinite(value))
+  return odd ? encodeTagged(value) : value
+}

@@ -3,7 +3,6 @@ import { findForbiddenKeys } from '../tree/forbidden.ts'
 import { isPlainObject } from '../tree/paths.ts'
 import type { OverridesBackend, PersistedOverrides } from '../types.ts'
 import { createJsonFile } from './json-file.ts'
-import { decodeTagged, encodeTagged } from './tagged-json.ts'
 
 /**
  * Runtime overrides in a JSON file, written atomically (temp file, fsync, rename, fsync the directory), owner-only:
@@ -13,8 +12,8 @@ import { decodeTagged, encodeTagged } from './tagged-json.ts'
  *   "overrides": { "pool": { "max": 30 } } }
  * ```
  *
- * It holds only the overridden paths; a key deleted at runtime that a lower layer sets is `{ "$hotconf": "deleted" }`
- * (see `encodeTagged`). A missing file means no overrides. A corrupt one (not JSON, truncated, a
+ * It holds only the overridden paths; a key deleted at runtime that a lower layer sets is `{ "$hotconf": "deleted" }`,
+ * and values JSON cannot hold (dates, bigints, ...) are tagged the same way (see `encodeTagged`). A missing file means no overrides. A corrupt one (not JSON, truncated, a
  * wrong shape, another format version, or a `__proto__` / `constructor` / `prototype` key anywhere) is moved aside
  * to `<name>.corrupt-<time>` and reported, and the store starts from the other layers. `save` rejects with the
  * original error (the store turns it into `PERSIST_FAILED` and rolls back) and leaves the file as it was.
@@ -33,7 +32,7 @@ export function fileOverrides(path: string): OverridesBackend {
         revision,
         updatedAt,
         environment,
-        overrides: encodeTagged(overrides) as PersistedOverrides['overrides'],
+        overrides,
       })
     },
   }
@@ -59,6 +58,5 @@ function parseOverrides(raw: Record<string, unknown>): OverridesDocument {
   if (typeof updatedAt !== 'string') throw new Error('"updatedAt" must be a string')
   if (typeof environment !== 'string') throw new Error('"environment" must be a string')
   if (!isPlainObject(overrides)) throw new Error('"overrides" must be an object')
-  const decoded = decodeTagged(overrides) as Record<string, unknown>
-  return { hotconf: FORMAT, revision: revision as number, updatedAt, environment, overrides: decoded }
+  return { hotconf: FORMAT, revision: revision as number, updatedAt, environment, overrides }
 }

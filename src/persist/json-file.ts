@@ -5,6 +5,7 @@ import { parseJson } from '../sources/parse-json.ts'
 import { readBounded } from '../sources/read-bounded.ts'
 import type { ConfigIssue } from '../types.ts'
 import { writeFileAtomic } from './atomic-write.ts'
+import { decodeTagged, stringifyTagged } from './tagged-json.ts'
 import { withParentDir } from './with-parent-dir.ts'
 
 /** How a JSON file reports that it was corrupt and moved aside. */
@@ -12,7 +13,10 @@ export type CorruptReport = (warning: { readonly code: 'CORRUPT_FILE'; readonly 
 
 /** Options of `createJsonFile`. */
 export interface JsonFileOptions<T> {
-  /** Checks the shape of the parsed document (a JSON object) and returns it typed; throws when it is wrong. */
+  /**
+   * Checks the shape of the parsed document (a JSON object, its tagged values already decoded: dates, bigints, ...,
+   * see `encodeTagged`) and returns it typed; throws when it is wrong.
+   */
   parse(raw: Record<string, unknown>): T
   /** A larger file is refused (`SOURCE_FAILED`) before it is read. @default 10 MiB */
   readonly maxBytes?: number
@@ -30,7 +34,8 @@ export interface JsonFile<T> {
    */
   read(report: CorruptReport): Promise<T | undefined>
   /**
-   * Replaces the file atomically with pretty JSON and a final newline, owner-only (`0o600`: overrides and snapshots
+   * Replaces the file atomically with pretty JSON (values JSON cannot hold tagged, see `encodeTagged`; a value that
+   * cannot be tagged, such as a function, rejects) and a final newline, owner-only (`0o600`: overrides and snapshots
    * may hold secret values). Creates missing parent directories. Rejects with the original error (EACCES, ENOSPC,
    * ENOTDIR when a path component is a regular file, ...) and leaves the file as it was. Writes happen in call
    * order, so the last call wins.
@@ -77,7 +82,7 @@ export function createJsonFile<T>(path: string, options: JsonFileOptions<T>): Js
     let problem: string
     if ('value' in parsed) {
       try {
-        return parse(parsed.value)
+        return parse(decodeTagged(parsed.value) as Record<string, unknown>)
       } catch (error) {
         problem = messageOf(error)
       }
@@ -89,7 +94,7 @@ export function createJsonFile<T>(path: string, options: JsonFileOptions<T>): Js
   }
 
   async function write(doc: T): Promise<void> {
-    const text = `${JSON.stringify(doc, null, 2)}\n`
+    const text = `${stringifyTagged(doc, 2)}\n`
     const done = writes.then(() => withParentDir(path, () => writeFileAtomic(path, text, { mode: 0o600 })))
     writes = done.catch(() => {})
     return done

@@ -86,6 +86,25 @@ describeEtcd('etcdOverrides', () => {
     await again.close()
   })
 
+  it('round-trips dates and bigints through tagged leaves when a store restarts on the prefix (issue 15)', async () => {
+    const prefix = `t/${randomUUID()}`
+    const schema = z.object({ when: z.date().optional(), big: z.bigint().default(0n) })
+    const open = () =>
+      createConfigStore({
+        schema,
+        overrides: { backend: backend(prefix) },
+        logger: { debug() {}, info() {}, warn() {}, error() {} },
+      })
+    const store = await open()
+    const when = new Date('2026-01-02T03:04:05.006Z')
+    expect(await store.update({ when, big: 2n ** 64n })).toMatchObject({ status: 'committed' })
+    await store.close()
+    const again = await open()
+    expect(again.current).toEqual({ when, big: 2n ** 64n })
+    expect(again.status().warnings).toEqual([])
+    await again.close()
+  })
+
   it('deletes the keys of reset overrides in the same transaction when a save drops them', async () => {
     const prefix = `t/${randomUUID()}`
     const a = backend(prefix)

@@ -45,7 +45,7 @@ describe('createAuditLog', () => {
     expect(await lines(file)).toEqual([{ reason: 'two\nlines\r\nand\u2028more' }])
   })
 
-  it('rejects only the append whose record cannot be serialized', async () => {
+  it('rejects only the append whose record cannot be serialized, and tags a bigint (issue 15)', async () => {
     const file = join(await tempDir(), 'audit.jsonl')
     const log = createAuditLog(file)
     const cyclic: Record<string, unknown> = {}
@@ -56,9 +56,9 @@ describe('createAuditLog', () => {
       log.append({ big: 1n }),
       log.append({ n: 2 }),
     ])
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled'])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
     await log.close()
-    expect(await lines(file)).toEqual([{ n: 1 }, { n: 2 }])
+    expect(await lines(file)).toEqual([{ n: 1 }, { big: { $hotconf: 'bigint', value: '1' } }, { n: 2 }])
   })
 
   it('rejects with ENOTDIR while its directory is a regular file, and works once the path is free', async () => {
