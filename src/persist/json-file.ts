@@ -43,6 +43,11 @@ export interface JsonFile<T> {
   write(doc: T): Promise<void>
 }
 
+/** The exact text `JsonFile.write` puts in a file for `doc`: tagged, pretty JSON and a final newline. */
+export function jsonText(doc: unknown): string {
+  return `${stringifyTagged(doc, 2)}\n`
+}
+
 /**
  * A typed JSON document on disk: runtime overrides, named snapshots, the last known good config. Nothing is read or
  * written until `read` or `write` is called.
@@ -94,7 +99,7 @@ export function createJsonFile<T>(path: string, options: JsonFileOptions<T>): Js
   }
 
   async function write(doc: T): Promise<void> {
-    const text = `${stringifyTagged(doc, 2)}\n`
+    const text = jsonText(doc)
     const done = writes.then(() => withParentDir(path, () => writeFileAtomic(path, text, { mode: 0o600 })))
     writes = done.catch(() => {})
     return done

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -31,9 +32,11 @@ describe('fileOverrides', () => {
   it('saves the documented layout and loads it back', async () => {
     const path = join(await tempDir(), 'state', 'overrides.json')
     const backend = fileOverrides(path)
-    expect(await backend.save(doc)).toBeUndefined()
+    const saved = await backend.save(doc)
     const text = await readFile(path, 'utf8')
     expect(text).toBe(`${JSON.stringify({ hotconf: 1, ...doc }, null, 2)}\n`)
+    // The version is the content hash: what watchFiles recognises as the store's own write.
+    expect(saved).toEqual({ version: createHash('sha256').update(text).digest('base64url') })
     expect(Object.keys(JSON.parse(text))).toEqual([
       'hotconf',
       'revision',

@@ -1,39 +1,15 @@
+import { covers, type Isolation, scopesOf as pathScopes, type Scope } from '../../persist/conflict-scope.ts'
 import type { KeyLayout } from './key-layout.ts'
 import { prefixRange } from './key-layout.ts'
 
-/**
- * Which concurrent writes count as a conflict with a write to `pool.max`:
- * - `'key'`: only another write to `pool.max` itself;
- * - `'object'`: a write to any key of the same object (`pool.*`), because cross-field rules (a `refine` on `pool`
- *   such as `min <= max`) read siblings: two instances changing `pool.min` and `pool.max` at once could each pass
- *   validation and together break the rule. Keys of different objects (`pool.max`, `server.port`) never conflict.
- *   A top-level key's object is the whole document;
- * - `'document'`: any other write (serializable, like one JSON document).
- */
-export type EtcdIsolation = 'key' | 'object' | 'document'
+export { holds, type Scope } from '../../persist/conflict-scope.ts'
 
-/** An etcd key, or a key prefix, whose contents a write must have seen. @internal */
-export interface Scope {
-  readonly key: string
-  readonly prefix: boolean
-}
+/** Which concurrent writes conflict; the same rule as the file backend's (see `Isolation`). */
+export type EtcdIsolation = Isolation
 
-/** The outermost scopes covering every written path (nested ones dropped). @internal */
+/** The outermost scopes covering every written path, as etcd keys under the layout's root. @internal */
 export function scopesOf(paths: Iterable<string>, isolation: EtcdIsolation, layout: KeyLayout): Scope[] {
-  const all: Scope[] = []
-  for (const path of paths) {
-    const dot = path.lastIndexOf('.')
-    if (isolation === 'key') all.push({ key: layout.key(path), prefix: false })
-    else if (isolation === 'document' || dot < 0) all.push({ key: layout.root, prefix: true })
-    else all.push({ key: layout.key(path.slice(0, dot + 1)), prefix: true })
-  }
-  const unique = [...new Map(all.map((s) => [`${s.prefix}:${s.key}`, s])).values()]
-  return unique.filter((scope) => !unique.some((other) => other !== scope && covers(other, scope)))
-}
-
-/** True when `scope` holds `key`. @internal */
-export function holds(scope: Scope, key: string): boolean {
-  return scope.prefix ? key.startsWith(scope.key) : key === scope.key
+  return pathScopes(paths, isolation).map((s) => ({ key: layout.key(s.key), prefix: s.prefix }))
 }
 
 /** The etcd range of a scope, for a compare or a read. @internal */
@@ -72,10 +48,4 @@ export class KnownRevisions {
   get latest(): number {
     return Math.max(this.#loadedAt, ...this.#verified.map((v) => v.revision))
   }
-}
-
-// --- internal ---
-
-function covers(outer: Scope, inner: Scope): boolean {
-  return outer.prefix ? inner.key.startsWith(outer.key) : !inner.prefix && inner.key === outer.key
 }

@@ -1,6 +1,7 @@
 import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3'
 import { ConfigError, issue } from '../../errors.ts'
 import { isMissingDependency } from '../../optional-dependency.ts'
+import { flattenLeaves } from '../../tree/leaves.ts'
 import type { BackendContext, ConfigIssue, OverridesBackend, PersistedOverrides } from '../../types.ts'
 import { type EtcdIsolation, holds, KnownRevisions, rangeOf, type Scope, scopesOf } from './conflict-scope.ts'
 import {
@@ -10,7 +11,7 @@ import {
   type EtcdConnectionOptions,
   errorText,
 } from './etcd-client.ts'
-import { buildLayer, flattenLeaves, type KeyLayout, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
+import { buildLayer, type KeyLayout, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
 
 /** Options of `etcdOverrides`. */
 export interface EtcdOverridesOptions {

@@ -1,5 +1,5 @@
 import { ConfigError, issue } from '../../errors.ts'
-import { decodeTagged, encodeTagged } from '../../persist/tagged-json.ts'
+import { decodeTagged } from '../../persist/tagged-json.ts'
 import { FORBIDDEN_KEYS } from '../../tree/forbidden.ts'
 import { isPlainObject, splitPath } from '../../tree/paths.ts'
 import type { ConfigIssue } from '../../types.ts'
@@ -48,21 +48,6 @@ export function trimPrefix(prefix: string, owner: string): string {
 /** The etcd range `[prefix, prefix + 1)` holding every key that starts with `prefix`. @internal */
 export function prefixRange(prefix: string): { key: Buffer; range_end: Buffer } {
   return { key: Buffer.from(prefix), range_end: prefixEnd(prefix) }
-}
-
-/** Every leaf of a layer document as `dotted.path → JSON text` (tagged, see `encodeTagged`: a tombstone is a leaf). @internal */
-export function flattenLeaves(doc: Readonly<Record<string, unknown>>): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (node: Readonly<Record<string, unknown>>, at: string) => {
-    for (const [key, value] of Object.entries(node)) {
-      if (value === undefined) continue
-      const path = at === '' ? key : `${at}.${key}`
-      if (isPlainObject(value) && Object.keys(value).length > 0) walk(value, path)
-      else out.set(path, JSON.stringify(encodeTagged(value)))
-    }
-  }
-  walk(doc, '')
-  return out
 }
 
 /**

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import type { BigIntStats } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
+import { contentHash } from '../../persist/content-hash.ts'
 
 /** What a watched file holds right now, as far as reloading is concerned. */
 export interface FileState {
@@ -42,7 +42,7 @@ export async function readState(file: string): Promise<FileState> {
 
 /** The content hash the watcher compares. */
 export function hashOf(content: Buffer): string {
-  return createHash('sha256').update(content).digest('base64url')
+  return contentHash(content)
 }
 
 // --- internal ---

@@ -57,21 +57,20 @@ export function followStore(
 }
 
 /**
- * The hash of `file` when it holds the persisted overrides document of `revision` (`{ overrides, revision, ... }`),
- * i.e. what the store itself wrote when it committed that revision; otherwise `undefined`.
+ * The hash of `file` when its content is exactly what `store` wrote when it committed `revision` (the overrides
+ * backend reported that content hash as the commit's `persistedVersion`); otherwise `undefined`. By content, not by
+ * revision: another process sharing the file may write the same revision, and a save merged with another writer's
+ * changes reports no hash, so the watcher reloads it.
  */
-export async function ownWriteHash(file: string, revision: number): Promise<string | undefined> {
-  let content: Buffer
-  let doc: unknown
-  try {
-    content = await readFile(file)
-    doc = JSON.parse(content.toString('utf8'))
-  } catch {
-    return undefined
-  }
-  const { overrides, revision: written } = (doc ?? {}) as Record<string, unknown>
-  const isDoc = typeof doc === 'object' && typeof overrides === 'object' && overrides !== null
-  return isDoc && written === revision ? hashOf(content) : undefined
+export async function ownWriteHash(
+  store: ConfigStore<unknown>,
+  file: string,
+  revision: number,
+): Promise<string | undefined> {
+  const written = store.history().find((entry) => entry.revision === revision)?.persistedVersion
+  if (written === undefined) return undefined
+  const hash = await readFile(file).then(hashOf, () => undefined)
+  return hash === written ? hash : undefined
 }
 
 // --- internal ---

@@ -102,7 +102,7 @@ async function startWatching(
   /** The store committed a change it may have persisted: adopt its own write of the overrides file. */
   const adoptOwnWrites = async (revision: number): Promise<void> => {
     for (const file of plan.files) {
-      const hash = await ownWriteHash(file, revision)
+      const hash = await ownWriteHash(store, file, revision)
       if (hash !== undefined) baseline.set(file, hash)
     }
     await replan()
