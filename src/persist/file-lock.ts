@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { withParentDir } from './with-parent-dir.ts'
 
@@ -17,7 +17,8 @@ export interface FileLockOptions {
 
 /**
  * Runs `action` while holding an advisory lock on `lockPath`, shared by every process that uses the same path: the
- * lock file is created with `O_EXCL` (`open(..., 'wx')`) and holds `<pid> <host> <nonce>`; it is removed after
+ * lock file holds `<pid> <host> <nonce>` and is created whole, exclusively (written to a temp file, then `link`ed
+ * into place, which fails when the lock exists, like `O_EXCL`); it is removed after
  * `action` settles. A waiter retries with a short backoff. A stale lock (its pid is dead on this host, or its file is
  * older than `staleMs`) is taken over by renaming it aside, which only one process can do; a process that finds it
  * renamed a fresh lock instead (another took over first) puts it back.
@@ -51,17 +52,17 @@ export async function withFileLock<T>(
 // --- internal ---
 
 async function tryCreate(lockPath: string, token: string): Promise<boolean> {
+  // Written aside, then linked into place: the lock never exists without its holder's pid, even if that is killed.
+  const temp = `${lockPath}.${token.split(' ')[2]}.tmp`
+  await withParentDir(temp, () => writeFile(temp, token, { mode: 0o600 }))
   try {
-    const handle = await withParentDir(lockPath, () => open(lockPath, 'wx', 0o600))
-    try {
-      await handle.writeFile(token)
-    } finally {
-      await handle.close()
-    }
+    await link(temp, lockPath)
     return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
     throw error
+  } finally {
+    await rm(temp, { force: true })
   }
 }
 
@@ -87,7 +88,7 @@ async function takeOverIfStale(lockPath: string, staleMs: number): Promise<boole
   return true
 }
 
-/** True when the lock names a process on this host that no longer runs. An empty lock is being written. */
+/** True when the lock names a process on this host that no longer runs. */
 function holderGone(content: string): boolean {
   const [pid, host] = content.split(' ')
   if (!pid || host !== hostname()) return false
