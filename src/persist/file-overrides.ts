@@ -38,7 +38,8 @@ export interface FileOverridesOptions {
  * changes are kept and this store's changes are merged over them, so no committed write is lost; the `revision`
  * written is past both. A save whose file then holds exactly this store's overrides returns the content hash as
  * its version, which `watchFiles` uses to recognise the store's own write; a merged write returns none, so the
- * watcher reloads and the store converges on the file. Any other failure rejects with the original error
+ * watcher reloads and the store converges on the file. A file that cannot be read at all (a FIFO, over the size
+ * limit) has nothing to merge and is replaced by this store's document. Any other failure rejects with the original error
  * (`PERSIST_FAILED`) and leaves the file as it was.
  * @example createConfigStore({ schema, overrides: { backend: fileOverrides('.hotconf/overrides.json') } })
  */
@@ -52,8 +53,13 @@ export function fileOverrides(path: string, options: FileOverridesOptions = {}):
 
   async function save(doc: PersistedOverrides): Promise<{ version?: string }> {
     const ours = flattenLeaves(doc.overrides)
-    const disk = await file.read(report)
-    const theirs = flattenLeaves(disk?.overrides ?? {})
+    // A file that cannot be read (not a regular file, too large) holds nothing to merge: it is replaced, as before.
+    const read = await file.read(report).then(
+      (doc) => ({ doc }),
+      () => undefined,
+    )
+    const disk = read?.doc
+    const theirs = read ? flattenLeaves(disk?.overrides ?? {}) : baseline
     const mine = changedPaths(baseline, ours)
     const scopes = scopesOf(mine, isolation)
     const stale = changedPaths(baseline, theirs).filter(
