@@ -345,7 +345,8 @@ function put(
   const key = segments[at]!
   const child = Object.hasOwn(base, key) ? base[key] : undefined
   const next = put(layers, child, segments, at + 1, value)
-  if (next === child && base === node) return node
+  // Nothing to write or to clear below (a reset of a key nobody overrides): the layer keeps its identity.
+  if (next === child && (base === node || next === undefined)) return node
   const out: Record<string, unknown> = { ...base }
   if (next === undefined) delete out[key]
   else out[key] = next
