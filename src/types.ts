@@ -16,39 +16,50 @@ type Leaf =
   | ((...args: never[]) => unknown)
 type Depth = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 
-/** Every dotted path of `T` (objects only; arrays are leaves). A typo is a compile error. */
-export type Path<T, D extends number = 10> = [D] extends [never]
-  ? never
-  : T extends Leaf | readonly unknown[]
+/**
+ * Every dotted path of `T` (objects only; arrays are leaves). A typo is a compile error.
+ * For `unknown` (a store of any config) every string is a path.
+ */
+export type Path<T, D extends number = 10> = unknown extends T
+  ? string
+  : [D] extends [never]
     ? never
-    : {
-        [K in keyof T & string]: NonNullable<T[K]> extends Leaf | readonly unknown[]
-          ? K
-          : K | `${K}.${Path<NonNullable<T[K]>, Depth[D]>}`
-      }[keyof T & string]
+    : T extends Leaf | readonly unknown[]
+      ? never
+      : {
+          [K in keyof T & string]: NonNullable<T[K]> extends Leaf | readonly unknown[]
+            ? K
+            : K | `${K}.${Path<NonNullable<T[K]>, Depth[D]>}`
+        }[keyof T & string]
 
-/** The type of the value at dotted path `P` of `T`; optional parents make it `| undefined`. */
-export type PathValue<T, P extends string> = P extends `${infer H}.${infer R}`
-  ? H extends keyof T
-    ? undefined extends T[H]
-      ? PathValue<NonNullable<T[H]>, R> | undefined
-      : PathValue<T[H], R>
-    : never
-  : P extends keyof T
-    ? T[P]
-    : never
+/** The type of the value at dotted path `P` of `T`; optional parents make it `| undefined`; `unknown` for `unknown`. */
+export type PathValue<T, P extends string> = unknown extends T
+  ? T
+  : P extends `${infer H}.${infer R}`
+    ? H extends keyof T
+      ? undefined extends T[H]
+        ? PathValue<NonNullable<T[H]>, R> | undefined
+        : PathValue<T[H], R>
+      : never
+    : P extends keyof T
+      ? T[P]
+      : never
 
-/** Objects merge key by key; arrays and scalars replace. */
+/** Objects merge key by key; arrays and scalars replace (`unknown` stays `unknown`). */
 export type DeepPartial<T> = T extends Leaf | readonly unknown[]
   ? T
-  : { [K in keyof T]?: DeepPartial<T[K]> | (undefined extends T[K] ? undefined : never) }
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> | (undefined extends T[K] ? undefined : never) }
+    : T
 
-/** What readers get: the committed config is frozen at every depth. */
+/** What readers get: the committed config is frozen at every depth (`unknown` stays `unknown`). */
 export type DeepReadonly<T> = T extends Leaf
   ? T
   : T extends readonly (infer E)[]
     ? readonly DeepReadonly<E>[]
-    : { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T
 
 /** An immer recipe: mutate the draft, hotconf produces the next frozen config. */
 export type Recipe<TConfig> = (draft: TConfig) => void

@@ -1,5 +1,15 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { type ConfigStore, createConfigStore, type Path, type PathValue } from '../src/index.ts'
+import { watchFiles } from '../src/adapters/file/index.ts'
+import { createAdminApp, serveAdmin } from '../src/adapters/http/index.ts'
+import { onSignal } from '../src/adapters/signal/index.ts'
+import {
+  type Adapter,
+  type AdapterContext,
+  type ConfigStore,
+  createConfigStore,
+  type Path,
+  type PathValue,
+} from '../src/index.ts'
 import { type AppConfig, appSchema } from './fixtures/schemas.ts'
 
 describe('types inferred from the schema', () => {
@@ -33,5 +43,54 @@ describe('types inferred from the schema', () => {
     expectTypeOf<'pool'>().toExtend<Path<AppConfig>>()
     expectTypeOf<PathValue<AppConfig, 'server.port'>>().toEqualTypeOf<number>()
     expectTypeOf<PathValue<AppConfig, 'limits.rps'>>().toEqualTypeOf<number>()
+  })
+})
+
+describe('ConfigStore variance (#16)', () => {
+  it('passes a typed store to a helper that takes any store when the helper says ConfigStore<unknown>', async () => {
+    const store = await createConfigStore({ schema: appSchema })
+    const revisionOf = (any: ConfigStore<unknown>) => any.revision
+    expect(revisionOf(store)).toBe(1)
+    const app = createAdminApp(store)
+    expect((await app.request('/config/values/pool.max')).status).toBe(200)
+    expectTypeOf<ConfigStore<AppConfig>>().toExtend<ConfigStore<unknown>>()
+    expectTypeOf<ConfigStore<{ a: number }>>().toExtend<ConfigStore<Record<string, unknown>>>()
+    expectTypeOf<AdapterContext<AppConfig>>().toExtend<AdapterContext<unknown>>()
+    await store.close()
+  })
+
+  it('reads any path as unknown when the store is ConfigStore<unknown>', () => {
+    expectTypeOf<Path<unknown>>().toEqualTypeOf<string>()
+    expectTypeOf<ConfigStore<unknown>['current']>().toEqualTypeOf<unknown>()
+    expectTypeOf<ReturnType<ConfigStore<unknown>['get']>>().toEqualTypeOf<unknown>()
+    expectTypeOf<Parameters<ConfigStore<unknown>['update']>[0]>().toEqualTypeOf<unknown>()
+  })
+
+  it('keeps a generic helper cast-free when it hands its typed context on as unknown', () => {
+    const forward = <TConfig>(ctx: AdapterContext<TConfig>): AdapterContext<unknown> => ctx
+    expectTypeOf(forward<AppConfig>).returns.toEqualTypeOf<AdapterContext<unknown>>()
+  })
+
+  it('accepts adapters for any config and for this config when the store is created', async () => {
+    const typed: Adapter<AppConfig> = { name: 'typed', start: () => ({ dispose() {} }) }
+    const untyped: Adapter<unknown> = { name: 'untyped', start: () => ({ dispose() {} }) }
+    expectTypeOf(untyped).toExtend<Adapter<AppConfig>>()
+    const store = await createConfigStore({
+      schema: appSchema,
+      adapters: [typed, untyped, watchFiles(), onSignal('SIGUSR2'), serveAdmin({ port: 0 })],
+    })
+    expect(store.status().adapters.map((a) => a.name)).toEqual([
+      'typed',
+      'untyped',
+      'file',
+      'signal:SIGUSR2',
+      'http',
+    ])
+    await store.close()
+  })
+
+  it('still rejects a wrong path when the store is typed', () => {
+    expectTypeOf<'pool.maxx'>().not.toExtend<Path<AppConfig>>()
+    expectTypeOf<PathValue<AppConfig, 'pool'>>().toEqualTypeOf<{ min: number; max: number }>()
   })
 })

@@ -48,7 +48,7 @@ const store = await createConfigStore({
     }),
   ],
 })
-printTransactions(store as never, (line) => console.log(line))
+printTransactions(store, (line) => console.log(line))
 
 // The service reads the live config on every request: no restart, no stale copy.
 const hits: number[] = []

@@ -58,7 +58,7 @@ export function watchFiles<TConfig = unknown>(options: WatchFilesOptions = {}): 
   checkMs('settleMs', settleMs)
   return {
     name,
-    start: (ctx) => startWatching(ctx as AdapterContext<unknown>, debounceMs, settleMs),
+    start: (ctx) => startWatching(ctx, debounceMs, settleMs),
   }
 }
 

@@ -31,7 +31,7 @@ export function onSignal<TConfig = unknown>(
     )
   }
   const { name = `signal:${signal}` } = options
-  return { name, start: (ctx) => listen(ctx as AdapterContext<unknown>, signal) }
+  return { name, start: (ctx) => listen(ctx, signal) }
 }
 
 // --- internal ---
