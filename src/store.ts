@@ -22,7 +22,6 @@ import { checkTree } from './schema/check-tree.ts'
 import { markedPaths } from './schema/markers.ts'
 import { unpersistableAt } from './schema/persistable.ts'
 import { createRedactor, type Redactor } from './schema/redactor.ts'
-import { defOf } from './schema/shape.ts'
 import { StoreCounters } from './stats.ts'
 import { openStoreFiles } from './store-files.ts'
 import { StoreStreams } from './streams.ts'
@@ -264,10 +263,18 @@ function checkOptions(options: ConfigStoreOptions<z.ZodObject>, numbers: Record<
   }
   if (!options || typeof options !== 'object')
     bad('', 'createConfigStore needs an options object with a schema')
-  const type = options.schema && defOf(options.schema as never)?.type
-  if (type !== 'object') bad('schema', 'schema must be a zod object schema, e.g. z.object({ ... })')
+  const schema: ZodLike = Object(options.schema)
+  const built = schema._zod?.version
+  if (!schema._zod && schema._def)
+    bad('schema', `schema is a zod 3 schema (zod 3 or zod/v3); hotconf needs zod ${ZOD_RANGE}`)
+  if (built && !supportedZod(built)) {
+    const { major, minor, patch } = built
+    bad('schema', `schema was built by zod ${major}.${minor}.${patch}; hotconf needs zod ${ZOD_RANGE}`)
+  }
+  if (!built || schema._zod?.def?.type !== 'object')
+    bad('schema', 'schema must be a zod object schema, e.g. z.object({ ... })')
   const persisted = options.overrides !== undefined || options.lastKnownGood === true
-  const odd = persisted && type === 'object' ? unpersistableAt(options.schema) : undefined
+  const odd = persisted ? unpersistableAt(options.schema) : undefined
   if (odd) {
     bad(
       `schema.${odd.path}`,
@@ -284,7 +291,28 @@ function checkOptions(options: ConfigStoreOptions<z.ZodObject>, numbers: Record<
 
 type WarningCode = Extract<StoreEvent, { type: 'warning' }>['code']
 
-/** The last known good config, if kept; when it cannot be read either, the start fails with both reasons. */
+/** The oldest zod the suite passes with; package.json's `peerDependencies.zod` says the same. */
+const ZOD_MIN: ZodVersion = { major: 4, minor: 5, patch: 0 }
+const ZOD_RANGE = `^${ZOD_MIN.major}.${ZOD_MIN.minor}.${ZOD_MIN.patch}`
+
+interface ZodVersion {
+  readonly major: number
+  readonly minor: number
+  readonly patch: number
+}
+
+/** What any value may say about the zod that built it: zod 4 schemas carry `_zod`, zod 3 ones only `_def`. */
+interface ZodLike {
+  readonly _zod?: { readonly def?: { readonly type?: unknown }; readonly version?: ZodVersion }
+  readonly _def?: unknown
+}
+
+/** Within the peer range: ZOD_MIN's major, and not older than ZOD_MIN. */
+function supportedZod({ major, minor, patch }: ZodVersion): boolean {
+  if (major !== ZOD_MIN.major) return false
+  return minor === ZOD_MIN.minor ? patch >= ZOD_MIN.patch : minor > ZOD_MIN.minor
+}
+
 /** The last good config read at start; when that read failed, the start failure with its issues added. */
 function lastGoodOrThrow<T>(
   read: { doc: T | undefined } | { error: unknown } | undefined,
