@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['@hotconf/source'] },
+  ssr: { resolve: { conditions: ['@hotconf/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,

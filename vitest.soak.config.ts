@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config'
 
 /** `npm run test:soak`: the long reliability runs (test/reliability/soak/*.soak.ts), kept out of `npm test`. */
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['@hotconf/source'] },
+  ssr: { resolve: { conditions: ['@hotconf/source'] } },
   test: {
     include: ['test/reliability/soak/**/*.soak.ts'],
     testTimeout: 15 * 60_000,

@@ -1,5 +1,5 @@
 // Propagation through etcd on loopback: from `update()` on instance A to the commit of the same change on B.
-// Run: node --conditions=source --import tsx bench/etcd.ts   (needs the `etcd` binary on PATH)
+// Run: node --conditions=@hotconf/source --import tsx bench/etcd.ts   (needs the `etcd` binary on PATH)
 
 import { z } from 'zod'
 import { etcdCluster } from '../src/adapters/etcd/index.ts'

@@ -124,7 +124,7 @@ export const run: MeasureRun = async ({ quick, rounds, log }) => {
 
 async function startServers(): Promise<{ child: ChildProcess; ready: ServersReady }> {
   const child = fork(fileURLToPath(new URL('./http-servers.ts', import.meta.url)), [], {
-    execArgv: ['--conditions=source', '--import', 'tsx'],
+    execArgv: ['--conditions=@hotconf/source', '--import', 'tsx'],
     stdio: ['ignore', 2, 2, 'ipc'],
   })
   const [ready] = (await Promise.race([

@@ -110,7 +110,7 @@ function inChild(id: number, timeoutMs: number): Promise<Outcome> {
       fileURLToPath(import.meta.url),
       ['--measure', String(id), ...(quick ? ['--quick'] : [])],
       {
-        execArgv: ['--conditions=source', '--import', 'tsx', '--expose-gc'],
+        execArgv: ['--conditions=@hotconf/source', '--import', 'tsx', '--expose-gc'],
         // The child's stdout joins our stderr: peers that print must not get into the table.
         stdio: ['ignore', 2, 2, 'ipc'],
       },

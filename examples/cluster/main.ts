@@ -1,5 +1,5 @@
 // Three instances of one service share their config through etcd; a change made through one reaches all.
-// Run: node --conditions=source --import tsx examples/cluster/main.ts
+// Run: node --conditions=@hotconf/source --import tsx examples/cluster/main.ts
 import { createConfigStore } from 'hotconf'
 import { etcdCluster } from 'hotconf/etcd'
 import { z } from 'zod'

@@ -1,5 +1,5 @@
 // The admin API inside your own server: mounted in a parent Hono app, and behind a plain node:http server (which is
-// how an Express app mounts it). Run: node --conditions=source --import tsx examples/express-mount/main.ts
+// how an Express app mounts it). Run: node --conditions=@hotconf/source --import tsx examples/express-mount/main.ts
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'

@@ -1,5 +1,5 @@
 // Where each value comes from: schema defaults → YAML per environment → env vars → persisted runtime overrides.
-// Run: node --conditions=source --import tsx examples/layers/main.ts
+// Run: node --conditions=@hotconf/source --import tsx examples/layers/main.ts
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

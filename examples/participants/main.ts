@@ -1,5 +1,5 @@
 // Live components take part in each change: they apply it, veto it, or run out of time, and the store rolls back.
-// Run: node --conditions=source --import tsx examples/participants/main.ts
+// Run: node --conditions=@hotconf/source --import tsx examples/participants/main.ts
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createConfigStore } from 'hotconf'

@@ -1,7 +1,7 @@
 import { type ConfigStore, formatIssues } from 'hotconf'
 
 /** Prints every transaction outcome: revision, who, why, and `path: old → new`, or why it was refused. */
-export function printTransactions(store: ConfigStore<unknown>, write: (line: string) => void): void {
+export function printTransactions<TConfig>(store: ConfigStore<TConfig>, write: (line: string) => void): void {
   store.events$.subscribe((event) => {
     if (event.type === 'warning') write(`! ${event.code}: ${event.message}`)
     if (event.type !== 'transaction') return

@@ -245,7 +245,7 @@ describe('watchFiles', () => {
   it('loads chokidar only when it starts, never on import', async () => {
     const script = fileURLToPath(new URL('../fixtures/adapters/lazy-chokidar.ts', import.meta.url))
     const { stdout } = await promisify(execFile)(process.execPath, [
-      '--conditions=source',
+      '--conditions=@hotconf/source',
       '--import',
       'tsx',
       script,

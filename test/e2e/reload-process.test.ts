@@ -31,7 +31,7 @@ interface Line {
 
 /** Spawns the child service and collects its JSON lines. */
 function spawnService(dir: string) {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, dir], {
+  const child = spawn(process.execPath, ['--conditions=@hotconf/source', '--import', 'tsx', CHILD, dir], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   })

@@ -12,7 +12,7 @@ type Line =
   | { type: 'adapter'; state: string }
   | { type: 'result'; id: number; result: UpdateResult }
 
-/** A cluster instance in a child process (`node --conditions=source --import tsx`), seen through its JSON lines. */
+/** A cluster instance in a child process (`node --conditions=@hotconf/source --import tsx`), seen through its JSON lines. */
 export class ChildInstance {
   config: ClusterConfig | undefined
   adapterState = 'starting'
@@ -28,7 +28,7 @@ export class ChildInstance {
   constructor(endpoint: string, prefix: string) {
     this.#proc = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', script, endpoint, prefix],
+      ['--conditions=@hotconf/source', '--import', 'tsx', script, endpoint, prefix],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
       },

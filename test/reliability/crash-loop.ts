@@ -56,7 +56,7 @@ export async function crashLoop(dir: string, kills: number): Promise<KillOutcome
 
 /** One child: waits for its first commit, lets it run 0-25 ms more, kills it, and returns what it reported. */
 async function runAndKill(file: string): Promise<{ reported: number; revision?: number; commits: number }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, file], {
+  const child = spawn(process.execPath, ['--conditions=@hotconf/source', '--import', 'tsx', CHILD, file], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   running.add(child)
