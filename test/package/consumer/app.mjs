@@ -1,0 +1,40 @@
+// A fresh app's first run against the packed tarball: every subpath loads and a store works end to end.
+// `node app.mjs` needs only hotconf and zod installed; `node app.mjs http` also drives the admin API (hono).
+import { ConfigError, createConfigStore, restart, secret } from 'hotconf'
+import { etcdSync } from 'hotconf/etcd'
+import { watchFiles } from 'hotconf/file'
+import { onSignal } from 'hotconf/signal'
+import { envSource } from 'hotconf/sources'
+import { z } from 'zod'
+import { z as z3 } from 'zod/v3'
+
+const schema = z.object({
+  server: z.object({ port: restart(z.number().int()).default(8080) }),
+  pool: z.object({ max: z.number().int().default(10) }),
+  apiKey: secret(z.string()).optional(),
+})
+const http = process.argv.includes('http') ? await import('hotconf/http') : undefined
+const admin = http?.serveAdmin({ port: 0, hostname: '127.0.0.1' })
+
+const store = await createConfigStore({
+  schema,
+  sources: [envSource({ prefix: 'APP_', env: { APP_POOL__MAX: '12' } })],
+  adapters: [onSignal('SIGUSR2'), ...(admin ? [watchFiles(), admin] : [])],
+})
+check(store.get('pool.max') === 12, 'the env layer gives pool.max')
+const result = await store.update({ pool: { max: 20 } }, { actor: 'consumer' })
+check(result.status === 'committed' && store.current.pool.max === 20, 'an update commits')
+check(typeof etcdSync === 'function', 'hotconf/etcd loads without etcd3 until it connects')
+if (http) {
+  const res = await http.createAdminApp(store).request('/config/values/pool.max')
+  check(res.status === 200 && (await res.json()) === 20, 'the admin app answers')
+}
+await store.close()
+
+const error = await createConfigStore({ schema: z3.object({ a: z3.string() }) }).catch((e) => e)
+check(error instanceof ConfigError && error.code === 'BAD_OPTIONS', 'a zod 3 schema is BAD_OPTIONS')
+console.log(`ok ${process.version}${http ? ' http' : ''}`)
+
+function check(ok, what) {
+  if (!ok) throw new Error(`consumer: expected that ${what}`)
+}
