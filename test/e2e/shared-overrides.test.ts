@@ -24,7 +24,7 @@ type Line =
 
 /** Starts one writer process and collects its JSON lines. */
 function spawnWriter(file: string, id: number) {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, file, String(id)], {
+  const child = spawn(process.execPath, ['--conditions=@hotconf/source', '--import', 'tsx', CHILD, file, String(id)], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   })

@@ -14,7 +14,7 @@ afterEach(() => {
 })
 
 function child(...args: string[]): ChildProcess {
-  const c = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, ...args], {
+  const c = spawn(process.execPath, ['--conditions=@hotconf/source', '--import', 'tsx', CHILD, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   children.push(c)
