@@ -51,7 +51,7 @@ describe('ConfigStore variance (#16)', () => {
     const store = await createConfigStore({ schema: appSchema })
     const revisionOf = (any: ConfigStore<unknown>) => any.revision
     expect(revisionOf(store)).toBe(1)
-    const app = createAdminApp(store)
+    const app = createAdminApp(store, { auth: 'none' })
     expect((await app.request('/config/values/pool.max')).status).toBe(200)
     expectTypeOf<ConfigStore<AppConfig>>().toExtend<ConfigStore<unknown>>()
     expectTypeOf<ConfigStore<{ a: number }>>().toExtend<ConfigStore<Record<string, unknown>>>()

@@ -26,7 +26,10 @@ const result = await store.update({ pool: { max: 20 } }, { actor: 'consumer' })
 check(result.status === 'committed' && store.current.pool.max === 20, 'an update commits')
 check(typeof etcdSync === 'function', 'hotconf/etcd loads without etcd3 until it connects')
 if (http) {
-  const res = await http.createAdminApp(store).request('/config/values/pool.max')
+  const app = http.createAdminApp(store, { logger: { error() {}, warn() {}, info() {} } })
+  const res = await app.request('/config/values/pool.max', {
+    headers: { authorization: `Bearer ${app.generatedToken}` },
+  })
   check(res.status === 200 && (await res.json()) === 20, 'the admin app answers')
 }
 await store.close()
