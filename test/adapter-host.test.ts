@@ -1,7 +1,14 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { connect } from 'node:net'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { watchFiles } from '../src/adapters/file/index.ts'
+import { serveAdmin } from '../src/adapters/http/index.ts'
 import { issue } from '../src/errors.ts'
 import { type Adapter, ConfigError, createConfigStore, type OverridesBackend } from '../src/index.ts'
+import { fileSource } from '../src/sources/index.ts'
 import { appSchema } from './fixtures/schemas.ts'
+import { useTempDirs } from './support/temp-dir.ts'
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
@@ -133,3 +140,59 @@ describe('adapters', () => {
     await store.close()
   })
 })
+
+describe('close', () => {
+  const tempDir = useTempDirs()
+
+  it('resolves after the file watch and the admin server are closed when a client holds a connection open', async () => {
+    const dir = await tempDir()
+    await mkdir(join(dir, 'profiles'))
+    await writeFile(join(dir, 'app.yaml'), 'pool:\n  max: 3\n')
+    await writeFile(join(dir, 'profiles', 'test.yaml'), 'pool:\n  min: 1\n')
+    const before = handles()
+    let port = 0
+    const store = await createConfigStore({
+      schema: appSchema,
+      environment: 'test',
+      sources: [fileSource(join(dir, 'app.yaml')), fileSource(join(dir, 'profiles', '{environment}.yaml'))],
+      adapters: [
+        watchFiles(),
+        serveAdmin({
+          port: 0,
+          onListen: (address) => {
+            port = address.port
+          },
+        }),
+      ],
+      logger: quiet,
+    })
+    expect(handles().length).toBeGreaterThan(before.length)
+    // A keep-alive connection with a request answered, and an event stream still open.
+    const client = connect(port, '127.0.0.1')
+    client.write('GET /config HTTP/1.1\r\nhost: x\r\n\r\nGET /config/stream HTTP/1.1\r\nhost: x\r\n\r\n')
+    await new Promise((resolve) => client.once('data', resolve))
+    await store.close()
+    expect(handles()).toEqual(before)
+    expect(await accepts(port)).toBe(false)
+    client.destroy()
+  })
+})
+
+// --- internal ---
+
+/** Handles a file watch or a listening server holds (chokidar uses fs.watch, or fs.watchFile when polling). */
+function handles(): string[] {
+  const kinds = new Set(['FSEventWrap', 'StatWatcher', 'TCPServerWrap'])
+  return process.getActiveResourcesInfo().filter((kind) => kinds.has(kind))
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}

@@ -242,6 +242,26 @@ describe('watchFiles', () => {
     expect(store.status().adapters).toEqual([{ name: 'file', state: 'stopped' }])
   })
 
+  it('releases every watch handle before close resolves when directories were added after start', async () => {
+    const before = watchHandles()
+    const { dir, store } = await watched({
+      debounceMs: 0,
+      sources: (dir) => [includeSource(join(dir, 'main.json'))],
+      async setup(dir) {
+        await writeFile(join(dir, 'main.json'), JSON.stringify({ include: 'a/pool.json' }))
+        await mkdir(join(dir, 'a'))
+        await mkdir(join(dir, 'b'))
+        await writeFile(join(dir, 'a/pool.json'), JSON.stringify({ max: 5 }))
+        await writeFile(join(dir, 'b/pool.json'), JSON.stringify({ max: 6 }))
+      },
+    })
+    await writeFile(join(dir, 'main.json'), JSON.stringify({ include: 'b/pool.json' }))
+    await until(() => store.current.pool.max === 6)
+    expect(watchHandles().length).toBeGreaterThan(before.length)
+    await store.close()
+    expect(watchHandles()).toEqual(before)
+  })
+
   it('loads chokidar only when it starts, never on import', async () => {
     const script = fileURLToPath(new URL('../fixtures/adapters/lazy-chokidar.ts', import.meta.url))
     const { stdout } = await promisify(execFile)(process.execPath, [
@@ -260,6 +280,11 @@ describe('watchFiles', () => {
     expect(() => watchFiles({ settleMs: Number.NaN })).toThrow(/settleMs/)
   })
 })
+
+/** The handles of file watches: chokidar's fs.watch, or fs.watchFile when it polls. */
+function watchHandles(): string[] {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'FSEventWrap' || kind === 'StatWatcher')
+}
 
 /** A JSON layer whose `include` names a second file holding the pool: its files change with its content. */
 function includeSource(main: string): ConfigSource {

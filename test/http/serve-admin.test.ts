@@ -68,6 +68,15 @@ describe('serveAdmin', () => {
     await expect(fetch(served.url)).rejects.toThrow()
   })
 
+  it('releases its listening socket before close resolves when no client ever connected', async () => {
+    const listening = () => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPServerWrap')
+    const before = listening()
+    const served = await serve()
+    expect(listening().length).toBe(before.length + 1)
+    await served.store.close()
+    expect(listening()).toEqual(before)
+  })
+
   it('throws BAD_OPTIONS at creation for a non-loopback host without tokens, or a bad port', () => {
     for (const options of [
       { host: '0.0.0.0' },

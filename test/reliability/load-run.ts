@@ -146,8 +146,8 @@ export async function runLoad(dir: string, plan: LoadPlan) {
   else console.info('load: heap check skipped (run node with --expose-gc to enable it)')
 
   await store.close()
-  // close() resolves once the server emitted 'close'; libuv frees the socket handles on its next turn. Vitest's own
-  // timers come and go: what counts is that nothing is left beyond what was there before.
+  // close() resolves once the server's handles are freed; this test's fetch client frees its keep-alive sockets on a
+  // later turn, and vitest's own timers come and go: what counts is that nothing is left beyond what was there before.
   await until(() => leftOver(handlesBefore, lastingHandles()).length === 0, 2000).catch(() => {})
   expect(leftOver(handlesBefore, lastingHandles())).toEqual([])
   return {

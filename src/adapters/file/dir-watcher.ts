@@ -1,12 +1,14 @@
 import { basename, dirname, join } from 'node:path'
 import type { FSWatcher } from 'chokidar'
 import { importOptional } from '../../optional-dependency.ts'
+import { handlesReleased } from '../handles-released.ts'
 import type { WatchPlan } from './watch-plan.ts'
 
 /** chokidar watches over the directories of a plan; reports every event on a name the plan cares about. */
 export interface DirWatcher {
   /** Watches the directories of `plan` from now on. Resolves when new ones are watched; true if there were any. */
   update(plan: WatchPlan): Promise<boolean>
+  /** Stops watching; resolves once the watch handles are released. */
   close(): Promise<void>
 }
 
@@ -57,6 +59,7 @@ export async function watchDirs(
       const all = [...watchers.values()]
       watchers.clear()
       await Promise.all(all.map((w) => w.close()))
+      await handlesReleased()
     },
   }
 }

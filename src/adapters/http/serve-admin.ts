@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type HttpBindings, serve } from '@hono/node-server'
 import type { Adapter, AdapterHandle } from '../../types.ts'
+import { handlesReleased } from '../handles-released.ts'
 import { checkAuth } from './admin-tokens.ts'
 import { badOption } from './auth.ts'
 import { createAdminApp, normalizeBase } from './create-admin-app.ts'
@@ -13,7 +14,7 @@ import type { ServeAdminOptions } from './options.ts'
  * or with `auth: 'none'` it binds only loopback and never in `production` (a `ConfigError` with `BAD_OPTIONS`: here
  * for the host, when the store starts it for the environment). Slow clients are cut by `headersTimeoutMs` and
  * `requestTimeoutMs`. Disposing ends event streams cleanly, lets requests in
- * flight finish (up to `closeGraceMs`), then closes every connection.
+ * flight finish (up to `closeGraceMs`), then closes every connection, and resolves once the port is released.
  *
  * @example
  * const store = await createConfigStore({
@@ -87,6 +88,7 @@ export function serveAdmin<TConfig = unknown>(options: ServeAdminOptions = {}): 
           // Keep-alive sockets and requests past the grace period would hold the server open.
           server.closeAllConnections()
           await stopped
+          await handlesReleased()
         })()
         return closed
       }
