@@ -12,6 +12,8 @@ import { perRound, summarize } from './stats.ts'
 import { atLeast, figure, na, type Row } from './table.ts'
 
 const CONNECTIONS = 10
+/** autocannon's latency histogram counts whole milliseconds. */
+const AUTOCANNON_RESOLUTION_MS = 1
 
 interface Load {
   readonly name: string
@@ -100,7 +102,7 @@ export const run: MeasureRun = async ({ quick, rounds, log }) => {
       {
         id: 7,
         label: `${load.label}, p99 latency`,
-        value: figure(summarize(p99(load.name)), 'ms'),
+        value: figure(summarize(p99(load.name)), 'ms', AUTOCANNON_RESOLUTION_MS),
         // autocannon reports whole milliseconds: at 1–3 ms a p99 ratio is coarse, so it is given for GET only, and
         // not at all when the bare route's p99 rounds to 0 ms in some round (there is nothing to divide by).
         ...(load.name === 'get' && p99('bare').every((ms) => ms > 0)

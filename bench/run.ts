@@ -1,12 +1,14 @@
 // `npm run bench [-- --quick] [-- --only 1,6]`: the eight measures of issue 8, each in a fresh process (its own
-// heap and JIT), side by side with the peers. Prints one markdown table on stdout (progress goes to stderr) and
-// writes bench/results/latest.json; a full run also refreshes the table in bench/README.md.
+// heap and JIT), side by side with the peers. Prints the summary and the full table on stdout (progress goes to
+// stderr) and writes bench/results/latest.json; a full run also refreshes both in bench/README.md.
+// `npm run bench -- --render` measures nothing: it rewrites bench/README.md from bench/results/latest.json.
 import { execFileSync, fork } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { type MeasureContext, type MeasureOutput, type MeasureRun, Unavailable } from './measure.ts'
 import { INSTALL_HINT, PEERS, peersDir, peerVersion } from './peers.ts'
+import { renderSummary } from './summary.ts'
 import { na, type Row, renderTable } from './table.ts'
 
 /** Every measure of the issue, in table order. */
@@ -28,17 +30,32 @@ type Sent =
   | { readonly status: 'failed'; readonly error: string }
 type Outcome = Sent & { readonly ms: number }
 
+/** What results/*.json holds besides the outcomes. */
+interface Machine {
+  readonly node: string
+  readonly cpu: string
+  readonly cores: number
+  readonly date: string
+  readonly quick: boolean
+  readonly rounds: number
+  readonly durationSeconds: number
+  readonly peers: Record<string, string>
+  readonly source: { commit: string; srcChanged: boolean } | 'unknown'
+}
+
 /** hotconf's own dependencies (and the admin app's server), whose versions the figures depend on. */
 const LIBRARIES = ['zod', 'immer', 'xstate', 'rxjs', 'hono', '@hono/node-server'] as const
 const ROUNDS = 5
 const QUICK_ROUNDS = 2
-const README_START = '<!-- bench:results:start -->'
-const README_END = '<!-- bench:results:end -->'
+const SUMMARY_BLOCK = 'bench:summary'
+const RESULTS_BLOCK = 'bench:results'
+const NOT_INSTALLED = 'not installed'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const measureArg = flagValue('--measure')
 if (measureArg) await runChild(Number(measureArg))
+else if (args.includes('--render')) render()
 else await runAll()
 
 // --- internal ---
@@ -62,13 +79,7 @@ async function runAll(): Promise<void> {
     outcomes[m.id] = await inChild(m.id, quick ? 90_000 : 150_000)
     console.error(`[${m.id}/8] ${outcomes[m.id]!.status} in ${(outcomes[m.id]!.ms / 1000).toFixed(1)} s`)
   }
-  const rows: Row[] = selected.flatMap((m): Row[] => {
-    const o = outcomes[m.id]!
-    if (o.status === 'ok') return o.rows
-    if (o.status === 'n/a') return [{ id: m.id, label: m.title, value: na(o.why) }]
-    return [{ id: m.id, label: m.title, value: { na: `failed: ${o.error.split('\n')[0]}` } }]
-  })
-  const machine = {
+  const machine: Machine & Record<string, unknown> = {
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -77,29 +88,60 @@ async function runAll(): Promise<void> {
     quick,
     rounds: quick ? QUICK_ROUNDS : ROUNDS,
     durationSeconds: (Date.now() - started) / 1000,
-    peers: Object.fromEntries(PEERS.map((p) => [p, peerVersion(p) ?? 'not installed'])),
+    peers: Object.fromEntries(PEERS.map((p) => [p, peerVersion(p) ?? NOT_INSTALLED])),
     libraries: Object.fromEntries(LIBRARIES.map((name) => [name, rootVersion(name)])),
     source: sourceState(),
   }
-  const at =
-    machine.source === 'unknown'
-      ? ''
-      : ` at ${machine.source.commit.slice(0, 7)}${machine.source.srcChanged ? ' (+ uncommitted src/ changes)' : ''}`
-  const header =
-    `hotconf${at}; Node ${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.date.slice(0, 10)}; ` +
-    `${machine.rounds} interleaved rounds per figure${quick ? ' (--quick smoke run: not figures to quote)' : ''}; ` +
-    `whole run ${machine.durationSeconds.toFixed(0)} s.` +
-    (peersMissing ? ` Peers not installed (${INSTALL_HINT}).` : '')
-  const table = renderTable(rows)
-  console.log(`\n${header}\n\n${table}\n`)
+  const rows = rowsOf(selected, outcomes)
+  const header = headerOf(machine)
+  console.log(`\n${header}\n\n${renderSummary(rows)}\n\n${renderTable(rows)}\n`)
 
   const results = new URL('./results/', import.meta.url)
   mkdirSync(results, { recursive: true })
   const name = quick ? 'quick.json' : only ? 'partial.json' : 'latest.json'
   writeFileSync(new URL(name, results), `${JSON.stringify({ ...machine, measures: outcomes }, null, 2)}\n`)
   console.error(`written bench/results/${name}`)
-  if (!quick && !only) writeReadme(`${header}\n\n${table}`)
+  if (!quick && !only) writeReadme(header, rows)
   if (Object.values(outcomes).some((o) => o.status === 'failed')) process.exitCode = 1
+}
+
+/** `--render`: bench/README.md from the last full run's results, without measuring anything. */
+function render(): void {
+  const file = new URL('./results/latest.json', import.meta.url)
+  const { measures, ...machine } = JSON.parse(readFileSync(file, 'utf8')) as Machine & {
+    measures: Record<number, Outcome>
+  }
+  writeReadme(headerOf(machine), rowsOf(MEASURES, measures))
+}
+
+/** Every measure's rows; one that did not run gets a row saying why. */
+function rowsOf(
+  selected: readonly (typeof MEASURES)[number][],
+  outcomes: Readonly<Record<number, Outcome>>,
+): Row[] {
+  return selected.flatMap((m): Row[] => {
+    const o = outcomes[m.id]
+    if (!o) return []
+    if (o.status === 'ok') return o.rows
+    if (o.status === 'n/a') return [{ id: m.id, label: m.title, value: na(o.why) }]
+    return [{ id: m.id, label: m.title, value: { na: `failed: ${o.error.split('\n')[0]}` } }]
+  })
+}
+
+/** The line above the tables: what was measured, where, when, and how. */
+function headerOf(machine: Machine): string {
+  const at =
+    machine.source === 'unknown'
+      ? ''
+      : ` at ${machine.source.commit.slice(0, 7)}${machine.source.srcChanged ? ' (+ uncommitted src/ changes)' : ''}`
+  const peersMissing = Object.values(machine.peers).every((version) => version === NOT_INSTALLED)
+  return (
+    `hotconf${at}; Node ${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.date.slice(0, 10)}; ` +
+    `${machine.rounds} interleaved rounds per figure` +
+    `${machine.quick ? ' (--quick smoke run: not figures to quote)' : ''}; ` +
+    `whole run ${machine.durationSeconds.toFixed(0)} s.` +
+    (peersMissing ? ` Peers not installed (${INSTALL_HINT}).` : '')
+  )
 }
 
 /** Runs one measure in a fresh process and gets its outcome over IPC. */
@@ -153,16 +195,23 @@ async function runChild(id: number): Promise<void> {
   process.send!(outcome, () => process.exit(0))
 }
 
-function writeReadme(block: string): void {
+/** Replaces the summary and the full table in bench/README.md (between their `<!-- bench:… -->` markers). */
+function writeReadme(header: string, rows: readonly Row[]): void {
   const readme = new URL('./README.md', import.meta.url)
-  const text = readFileSync(readme, 'utf8')
-  const start = text.indexOf(README_START)
-  const end = text.indexOf(README_END)
-  if (start < 0 || end < start) {
-    console.error(`bench/README.md has no ${README_START} … ${README_END} block: table not written there`)
-    return
+  let text = readFileSync(readme, 'utf8')
+  for (const [name, block] of [
+    [SUMMARY_BLOCK, `${header}\n\n${renderSummary(rows)}`],
+    [RESULTS_BLOCK, renderTable(rows)],
+  ] as const) {
+    const start = text.indexOf(`<!-- ${name}:start -->`)
+    const end = text.indexOf(`<!-- ${name}:end -->`)
+    if (start < 0 || end < start) {
+      console.error(`bench/README.md has no <!-- ${name}:start --> … end block: not written there`)
+      continue
+    }
+    text = `${text.slice(0, start + `<!-- ${name}:start -->`.length)}\n${block}\n${text.slice(end)}`
   }
-  writeFileSync(readme, `${text.slice(0, start + README_START.length)}\n${block}\n${text.slice(end)}`)
+  writeFileSync(readme, text)
   // The project's formatter aligns markdown tables; without this pass `npm run lint` would fail on the new table.
   try {
     const biome = fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url))

@@ -45,7 +45,20 @@ export function fmt(x: number): string {
   return x.toPrecision(3)
 }
 
-/** `**median** (min–max)` */
-export function fmtSummary(s: Summary): string {
-  return `**${fmt(s.median)}** (${fmt(s.min)}–${fmt(s.max)})`
+/**
+ * A figure at the resolution it was measured with: `< 1` below it (a 0 would claim a precision the tool does not
+ * have), otherwise rounded to it (1.00 ms from a whole-millisecond histogram is `1`). Without one, `fmt`.
+ */
+export function fmtAt(x: number, resolution?: number): string {
+  if (resolution === undefined) return fmt(x)
+  const digits = Math.max(0, -Math.floor(Math.log10(resolution)))
+  const at = (n: number) =>
+    n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+  return x < resolution ? `< ${at(resolution)}` : at(Math.round(x / resolution) * resolution)
+}
+
+/** `**median** (min–max)`; a spread that is all below the resolution is the one figure `**< r**`. */
+export function fmtSummary(s: Summary, resolution?: number): string {
+  if (resolution !== undefined && s.max < resolution) return `**${fmtAt(s.max, resolution)}**`
+  return `**${fmtAt(s.median, resolution)}** (${fmtAt(s.min, resolution)}–${fmtAt(s.max, resolution)})`
 }

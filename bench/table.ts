@@ -1,4 +1,4 @@
-import { fmt, fmtSummary, type Summary } from './stats.ts'
+import { fmt, fmtAt, fmtSummary, type Summary } from './stats.ts'
 
 /** A target of the issue and whether the median of this run met it. */
 export interface Verdict {
@@ -9,13 +9,20 @@ export interface Verdict {
   readonly by?: string
 }
 
+/** A measured figure; `resolution` is the tool's smallest step (e.g. 1 for autocannon's whole milliseconds). */
+export interface Figure {
+  readonly summary: Summary
+  readonly unit: string
+  readonly resolution?: number
+}
+
 /** One line of the results table. */
 export interface Row {
   /** The measure's number in issue 8. */
   readonly id: number
   readonly label: string
   /** A figure, or why this contender cannot be measured here (`n/a: …`). */
-  readonly value: { readonly summary: Summary; readonly unit: string } | { readonly na: string }
+  readonly value: Figure | { readonly na: string }
   /** A ratio whose two sides were measured in the same round. */
   readonly ratio?: { readonly label: string; readonly summary: Summary }
   readonly target?: Verdict
@@ -34,9 +41,19 @@ export function atLeast(text: string, s: Summary, limit: number): Verdict {
   return met ? { text, met } : { text, met, by: `${fmt((100 * s.median) / limit)}% of it` }
 }
 
-/** A figure cell value. */
-export function figure(summary: Summary, unit: string): Row['value'] {
-  return { summary, unit }
+/** A figure cell value; give `resolution` when the tool measures in steps (figures below it show as `< step`). */
+export function figure(summary: Summary, unit: string, resolution?: number): Row['value'] {
+  return resolution === undefined ? { summary, unit } : { summary, unit, resolution }
+}
+
+/** A cell's figure, `**median** (min–max) unit`, or why there is none. */
+export function fmtValue(value: Row['value']): string {
+  return 'na' in value ? value.na : `${fmtSummary(value.summary, value.resolution)} ${value.unit}`
+}
+
+/** A cell's median alone, `**median** unit`, or why there is none. */
+export function fmtMedian(value: Row['value']): string {
+  return 'na' in value ? value.na : `**${fmtAt(value.summary.median, value.resolution)}** ${value.unit}`
 }
 
 /** The cell of a contender that cannot take part. */
@@ -51,7 +68,7 @@ export function renderTable(rows: readonly Row[]): string {
     '|---|---|---|---|---|---|',
   ]
   for (const row of rows) {
-    const value = 'na' in row.value ? row.value.na : `${fmtSummary(row.value.summary)} ${row.value.unit}`
+    const value = fmtValue(row.value)
     const ratio = row.ratio ? `${row.ratio.label} ${fmtSummary(row.ratio.summary)}` : ''
     const verdict = !row.target ? '' : row.target.met ? 'met' : `**missed** (${row.target.by})`
     const label = row.note ? `${row.label} <br><sub>${row.note}</sub>` : row.label
