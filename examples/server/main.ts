@@ -1,6 +1,6 @@
 // The demo: a small HTTP service whose behaviour follows its config, changed live by file edits, SIGHUP and the
 // admin API. Run: npm start. `--smoke` runs a scripted tour and exits (CI uses it).
-import { cp, mkdtemp } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -19,9 +19,14 @@ const smoke = process.argv.includes('--smoke')
 // Without ADMIN_TOKEN the admin API generates a token at start and hands it to onListen.
 let token = process.env.ADMIN_TOKEN ?? ''
 let adminUrl = ''
-// The smoke tour edits files: it works on a copy, never on the shipped config.
-const workDir = smoke ? await mkdtemp(join(tmpdir(), 'hotconf-demo-')) : here
-if (smoke) await cp(join(here, 'config'), join(workDir, 'config'), { recursive: true })
+// The demo works on a copy of its config, never on the tracked files: a fresh one for the scripted tour, and for
+// `npm start` one that stays between runs, so runtime changes (persisted beside it) survive a restart.
+const workDir = smoke
+  ? await mkdtemp(join(tmpdir(), 'hotconf-demo-'))
+  : (process.env.HOTCONF_DEMO_DIR ?? join(tmpdir(), 'hotconf-demo'))
+await mkdir(workDir, { recursive: true })
+// Files already there are the user's edits: keep them.
+await cp(join(here, 'config'), join(workDir, 'config'), { recursive: true, force: false })
 
 const store = await createConfigStore({
   schema,
@@ -48,7 +53,12 @@ const store = await createConfigStore({
     }),
   ],
 })
-printTransactions(store, (line) => console.log(line))
+// The scripted tour checks what the demo printed.
+const printed: string[] = []
+printTransactions(store, (line) => {
+  if (smoke) printed.push(line)
+  console.log(line)
+})
 
 // The service reads the live config on every request: no restart, no stale copy.
 const hits: number[] = []
@@ -72,14 +82,15 @@ const serviceUrl = `http://127.0.0.1:${typeof address === 'object' && address ? 
 
 console.log(`service   ${serviceUrl}   (try: curl ${serviceUrl})`)
 console.log(`admin API ${adminUrl}   token: ${token}`)
-console.log(`edit ${join(workDir, 'config/development.yaml')}, or: kill -HUP ${process.pid}`)
+console.log(`edit ${join(workDir, 'config/development.yaml')} (a copy: rm -r ${workDir} starts over)`)
+console.log(`or reload by hand: kill -HUP ${process.pid}`)
 
 const shutdown = async () => {
   server.close()
   await store.close()
 }
 if (smoke) {
-  await smokeTour({ store, serviceUrl, adminUrl, token, configDir: join(workDir, 'config') })
+  await smokeTour({ store, serviceUrl, adminUrl, token, configDir: join(workDir, 'config'), printed })
   await shutdown()
 } else {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown())
