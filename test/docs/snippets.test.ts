@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
@@ -13,25 +15,54 @@ import { describe, expect, it } from 'vitest'
  *
  * The blocks are virtual files inside the repository (test/docs/.snippets/<doc>/, never written), so 'hotconf' and
  * its subpaths resolve through the package's self-reference with the `source` condition, to src/.
+ *
+ * Every ```js block (plain JavaScript, as a user on Node 20 or 22 would paste it) is run as an ES module by the
+ * current Node, from the repository root so that 'hotconf' resolves the same way. Node itself parses the block
+ * (tsx only loads src/), so syntax this Node does not have, such as `await using` before Node 24, fails the test. A
+ * block must finish on its own (close its store). ```js nocheck skips one.
  */
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const blocks = extractBlocks(['README.md', ...markdownIn('docs')])
-const checked = blocks.filter((b) => !b.nocheck)
+const checked = blocks.filter((b) => !b.nocheck && b.lang === 'ts')
 let program: ts.Program | undefined
 
 describe('docs snippets', () => {
-  it('finds the ts blocks of README.md', () => {
-    expect(blocks.filter((b) => b.doc === 'README.md').length).toBeGreaterThan(0)
+  it('finds the ts blocks and the plain JavaScript quick start of README.md', () => {
+    const readme = blocks.filter((b) => b.doc === 'README.md')
+    expect(readme.filter((b) => b.lang === 'ts').length).toBeGreaterThan(0)
+    expect(readme.filter((b) => b.lang === 'js').length).toBeGreaterThan(0)
   })
 
-  for (const block of blocks) {
-    it.skipIf(block.nocheck)(`${block.doc}:${block.line} type-checks`, () => {
-      program ??= createProgram(checked)
-      const file = program.getSourceFile(block.file)!
-      const diagnostics = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]
-      expect(diagnostics.map((d) => describeDiagnostic(block, d)).join('\n')).toBe('')
-    })
+  for (const block of blocks.filter((b) => b.lang === 'js')) {
+    it.skipIf(block.nocheck)(
+      `${block.doc}:${block.line} runs as plain JavaScript on Node ${process.version}`,
+      async () => {
+        // Rejects with the block's stderr when Node cannot parse it or it throws.
+        await promisify(execFile)(
+          process.execPath,
+          ['--conditions=@hotconf/source', '--import', 'tsx', '--input-type=module', '--eval', block.code],
+          { cwd: root, timeout: 15_000 },
+        )
+      },
+    )
+  }
+
+  for (const block of blocks.filter((b) => b.lang === 'ts')) {
+    it.skipIf(block.nocheck)(
+      `${block.doc}:${block.line} type-checks`,
+      () => {
+        program ??= createProgram(checked)
+        const file = program.getSourceFile(block.file)!
+        const diagnostics = [
+          ...program.getSyntacticDiagnostics(file),
+          ...program.getSemanticDiagnostics(file),
+        ]
+        expect(diagnostics.map((d) => describeDiagnostic(block, d)).join('\n')).toBe('')
+        // The first block builds the program of every block: ~10 s alone, more on a busy machine.
+      },
+      60_000,
+    )
   }
 })
 
@@ -46,6 +77,7 @@ interface Block {
   readonly file: string
   readonly code: string
   readonly nocheck: boolean
+  readonly lang: 'ts' | 'js'
 }
 
 function markdownIn(dir: string): string[] {
@@ -60,7 +92,7 @@ function extractBlocks(docs: readonly string[]): Block[] {
   for (const doc of docs) {
     const lines = readFileSync(join(root, doc), 'utf8').split('\n')
     for (let i = 0; i < lines.length; i++) {
-      const open = /^(\s*)```(?:ts|typescript)(\s+nocheck)?\s*$/.exec(lines[i]!)
+      const open = /^(\s*)```(ts|typescript|js|javascript)(\s+nocheck)?\s*$/.exec(lines[i]!)
       if (!open) continue
       const indent = open[1]!.length
       const start = i
@@ -75,7 +107,8 @@ function extractBlocks(docs: readonly string[]): Block[] {
         line: start + 1,
         file,
         code: `${body.join('\n')}\n`,
-        nocheck: open[2] !== undefined,
+        nocheck: open[3] !== undefined,
+        lang: open[2]!.startsWith('t') ? 'ts' : 'js',
       })
     }
   }
