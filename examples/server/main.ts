@@ -1,6 +1,6 @@
 // The demo: a small HTTP service whose behaviour follows its config, changed live by file edits, SIGHUP and the
 // admin API. Run: npm start. `--smoke` runs a scripted tour and exits (CI uses it).
-import { cp, mkdir, mkdtemp } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -92,6 +92,7 @@ const shutdown = async () => {
 if (smoke) {
   await smokeTour({ store, serviceUrl, adminUrl, token, configDir: join(workDir, 'config'), printed })
   await shutdown()
+  await rm(workDir, { recursive: true, force: true })
 } else {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown())
 }
