@@ -57,9 +57,9 @@ export async function smokeTour({
   await expectOk(admin('/rollback', 'POST', { revision: before, reason: 'demo rollback' }))
   await expectGreeting(serviceUrl, 'Hello, developer!')
   const rolledBack = store.history({ limit: 1 })[0]
-  if (rolledBack?.rollbackOf !== before)
-    throw new Error(`the rollback is not recorded as one: ${rolledBack?.source}`)
-  await waitFor(() => printed.some((l) => l.endsWith(`, back to revision ${before}`)))
+  if (rolledBack?.source !== 'rollback' || rolledBack.rollbackOf !== before)
+    throw new Error(`the rollback is recorded as ${rolledBack?.source}, back to ${rolledBack?.rollbackOf}`)
+  await waitFor(() => printed.some((l) => /— rollback by .*, back to revision \d+$/.test(l)))
 
   console.log(
     '\n— step 4: the rollback is an override now: a file edit under it is reported, and reset drops it',
