@@ -99,7 +99,8 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
       (doc) => ({ doc }),
       (error: unknown) => ({ error }),
     )
-  const pinned = (await files.snapshots?.read((w) => report(w.code, w.message)).catch(failed))?.snapshots ?? []
+  const pinned =
+    (await files.snapshots?.read((w) => report(w.code, w.message)).catch(failed))?.snapshots ?? []
   // Revisions continue after every one persisted before (ETags and audit lines never repeat one).
   const revision =
     1 +

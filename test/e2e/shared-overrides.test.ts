@@ -24,10 +24,14 @@ type Line =
 
 /** Starts one writer process and collects its JSON lines. */
 function spawnWriter(file: string, id: number) {
-  const child = spawn(process.execPath, ['--conditions=@hotconf/source', '--import', 'tsx', CHILD, file, String(id)], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@hotconf/source', '--import', 'tsx', CHILD, file, String(id)],
+    {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  )
   children.push(child)
   const lines: Line[] = []
   let stderr = ''
