@@ -13,13 +13,18 @@ export interface StoredSnapshot {
   readonly config: unknown
 }
 
+/** The last committed config, kept beside the overrides file for a start whose sources are broken. */
+export interface LastGood {
+  readonly revision: number
+  readonly savedAt: string
+  readonly config: Record<string, unknown>
+}
+
 /** The files a store keeps: the overrides backend, and beside an overrides file its snapshots and last good config. */
 export interface StoreFiles {
   readonly backend: OverridesBackend | undefined
   readonly snapshots: JsonFile<{ snapshots: StoredSnapshot[] }> | undefined
-  readonly lastGood:
-    | JsonFile<{ revision: number; savedAt: string; config: Record<string, unknown> }>
-    | undefined
+  readonly lastGood: JsonFile<LastGood> | undefined
   /** The highest revision the audit log records; 0 without one. */
   lastAuditRevision(): Promise<number>
   /** Records one outcome in the audit log, if there is one; never throws. */
@@ -90,7 +95,7 @@ function parseSnapshots(raw: unknown): { snapshots: StoredSnapshot[] } {
   }
 }
 
-function parseLastGood(raw: unknown): { revision: number; savedAt: string; config: Record<string, unknown> } {
+function parseLastGood(raw: unknown): LastGood {
   if (!isPlainObject(raw) || !isPlainObject(raw.config)) throw new Error('"config" must be an object')
   return { revision: Number(raw.revision), savedAt: String(raw.savedAt), config: raw.config }
 }

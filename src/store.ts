@@ -23,7 +23,7 @@ import { markedPaths } from './schema/markers.ts'
 import { unpersistableAt } from './schema/persistable.ts'
 import { createRedactor, type Redactor } from './schema/redactor.ts'
 import { StoreCounters } from './stats.ts'
-import { openStoreFiles } from './store-files.ts'
+import { type LastGood, openStoreFiles } from './store-files.ts'
 import { StoreStreams } from './streams.ts'
 import { findForbiddenKeys } from './tree/forbidden.ts'
 import { isPlainObject } from './tree/paths.ts'
@@ -117,12 +117,15 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     start = validateStart<TConfig>(schema, { ...base, sources: loaded }, redactor, report)
   } catch (error) {
     // A missing package is a set-up error: the last good config cannot stand in for it.
-    const good =
-      error instanceof ConfigError && !error.issues.some((i) => i.code === 'MISSING_DEPENDENCY')
-        ? await Promise.resolve()
-            .then(() => lastGoodOrThrow(goodRead, error))
-            .catch(failed)
-        : undefined
+    let good: LastGood | undefined
+    try {
+      good =
+        error instanceof ConfigError && !error.issues.some((i) => i.code === 'MISSING_DEPENDENCY')
+          ? lastGoodOrThrow(goodRead, error)
+          : undefined
+    } catch (both) {
+      return failed(both)
+    }
     if (!good) return failed(error)
     // Loud, not silent: the service comes up on what worked last time and says why it had to.
     report(
