@@ -469,6 +469,13 @@ export interface StoreStats {
 
 /** A live, typed, transactional configuration. See `createConfigStore`. */
 export interface ConfigStore<TConfig> extends AsyncDisposable {
+  /**
+   * Type-level only, never set. TypeScript measures a generic interface's variance once per program, and through the
+   * conditional path types it may measure `TConfig` as invariant, which made `ConfigStore<{ a: number }>` not
+   * assignable to `ConfigStore<unknown>` in some programs. A mapped type over `TConfig` marks that measure
+   * unreliable, so a failed shortcut falls back to comparing the members, which hold. Keep it in the `.d.ts`.
+   */
+  readonly '~config'?: { readonly [K in keyof TConfig]?: TConfig[K] }
   /** The committed config: typed, frozen at every depth, O(1). */
   readonly current: DeepReadonly<TConfig>
   /** Starts at 1; +1 per commit. */

@@ -1,5 +1,5 @@
 // A strict NodeNext TypeScript consumer, type-checked against the packed .d.ts files (skipLibCheck off).
-import { createConfigStore, restart, secret, type UpdateResult } from 'hotconf'
+import { type ConfigStore, createConfigStore, restart, secret, type UpdateResult } from 'hotconf'
 import { etcdOverrides, etcdSync } from 'hotconf/etcd'
 import { watchFiles } from 'hotconf/file'
 import { createAdminApp, serveAdmin } from 'hotconf/http'
@@ -31,6 +31,9 @@ export async function main(): Promise<UpdateResult> {
   // @ts-expect-error: wrong value type for the path
   await store.set('pool.max', 'ten')
   createAdminApp(store)
+  // A typed store is any store (#16): helpers take ConfigStore<unknown> without casts.
+  const anyStore: ConfigStore<unknown> = store
+  void anyStore.revision
   const result = await store.update({ pool: { max: max + 1 } })
   await store.close()
   return result
