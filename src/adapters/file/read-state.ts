@@ -33,16 +33,11 @@ export async function readState(file: string): Promise<FileState> {
   }
   const after = await statOf(file)
   return {
-    hash: hashOf(content),
+    hash: contentHash(content),
     void: content.length === 0,
     stable:
       typeof after === 'object' && keyOf(after) === keyOf(before) && after.size === BigInt(content.length),
   }
-}
-
-/** The content hash the watcher compares. */
-export function hashOf(content: Buffer): string {
-  return contentHash(content)
 }
 
 // --- internal ---

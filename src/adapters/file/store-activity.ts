@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
+import { contentHash } from '../../persist/content-hash.ts'
 import type { ConfigStore } from '../../types.ts'
-import { hashOf } from './read-state.ts'
 
 /** What the watcher needs to know about transactions it did not start. */
 export interface StoreActivity {
@@ -69,7 +69,7 @@ export async function ownWriteHash(
 ): Promise<string | undefined> {
   const written = store.history().find((entry) => entry.revision === revision)?.persistedVersion
   if (written === undefined) return undefined
-  const hash = await readFile(file).then(hashOf, () => undefined)
+  const hash = await readFile(file).then(contentHash, () => undefined)
   return hash === written ? hash : undefined
 }
 
