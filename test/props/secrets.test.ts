@@ -181,7 +181,7 @@ describe('secrets in random schema positions', () => {
             return `${res.status} ${await res.text()}`
           }),
         )
-        const shown = JSON.stringify([
+        const views = [
           results,
           events,
           store.history(),
@@ -190,10 +190,11 @@ describe('secrets in random schema positions', () => {
           store.export(),
           store.status(),
           leafPaths(v2.data).map((p) => store.explain(p)),
-          logger.lines,
           http,
-          await readFile(audit, 'utf8'),
-        ])
+        ]
+        // Audit lines are appended after each outcome settles; close() waits for them, then the file is whole.
+        await store.close()
+        const shown = JSON.stringify([...views, logger.lines, await readFile(audit, 'utf8')])
         // Honest only if the secrets were live and the doors were really taken.
         expect(
           (results as { status?: string }[]).map((r) => r.status),
