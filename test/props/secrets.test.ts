@@ -8,7 +8,7 @@ import { createAdminApp } from '../../src/adapters/http/index.ts'
 import { createConfigStore, secret } from '../../src/index.ts'
 import { fileSource } from '../../src/sources/index.ts'
 import type { ConfigStore, StoreEvent } from '../../src/types.ts'
-import { memoryLogger } from '../http/fixture.ts'
+import { memoryLogger } from '../adapters/http/fixture.ts'
 import { useTempDirs } from '../support/temp-dir.ts'
 
 // Issue 15: a schema with secrets in random positions, driven through every door that shows something; no output

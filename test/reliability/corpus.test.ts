@@ -5,7 +5,7 @@ import { createAdminApp } from '../../src/adapters/http/index.ts'
 import { createConfigStore } from '../../src/index.ts'
 import { envSource, fileSource } from '../../src/sources/index.ts'
 import type { ConfigIssue, ConfigSource, ConfigStore, UpdateResult } from '../../src/types.ts'
-import { ADMIN, memoryLogger, schema, type TestConfig, TOKENS } from '../http/fixture.ts'
+import { ADMIN, memoryLogger, schema, type TestConfig, TOKENS } from '../adapters/http/fixture.ts'
 import { useTempDirs } from '../support/temp-dir.ts'
 
 /** One bad (or, with `code: null`, good) input from test/corpus/cases.json and what it must produce. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createConfigStore } from '../../src/index.ts'
 import type { ConfigStore, StoreEvent } from '../../src/types.ts'
-import { memoryLogger, schema, type TestConfig } from '../http/fixture.ts'
+import { memoryLogger, schema, type TestConfig } from '../adapters/http/fixture.ts'
 import { until } from '../support/json-layer.ts'
 
 // Vetoes, compensation order, a participant that ends on its abort signal and an observer that throws are covered

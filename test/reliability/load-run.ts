@@ -5,7 +5,7 @@ import { type AdminAddress, serveAdmin } from '../../src/adapters/http/index.ts'
 import { createConfigStore } from '../../src/index.ts'
 import { fileSource } from '../../src/sources/index.ts'
 import type { StoreEvent } from '../../src/types.ts'
-import { ADMIN, memoryLogger, schema, TOKENS } from '../http/fixture.ts'
+import { ADMIN, memoryLogger, schema, TOKENS } from '../adapters/http/fixture.ts'
 import { until } from '../support/json-layer.ts'
 
 const gc = (globalThis as { gc?: () => void }).gc

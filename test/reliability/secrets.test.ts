@@ -6,11 +6,11 @@ import { createAdminApp } from '../../src/adapters/http/index.ts'
 import { ConfigError, createConfigStore, REDACTED, restart, secret } from '../../src/index.ts'
 import { envSource, fileSource } from '../../src/sources/index.ts'
 import type { AdapterContext, AdapterHandle, ConfigIssue, ConfigStore, StoreEvent } from '../../src/types.ts'
-import { memoryLogger, schema, type TestConfig } from '../http/fixture.ts'
+import { memoryLogger, schema, type TestConfig } from '../adapters/http/fixture.ts'
 import { useTempDirs } from '../support/temp-dir.ts'
 
-// Responses, SSE and metrics of the admin API are searched in test/http/secrets.test.ts; roles and 401/403 for every
-// route in test/http/auth.test.ts; the non-loopback bind in test/http/serve-admin.test.ts. This covers the rest: the
+// Responses, SSE and metrics of the admin API are searched in test/adapters/http/secrets.test.ts; roles and 401/403 for every
+// route in test/adapters/http/auth.test.ts; the non-loopback bind in test/adapters/http/serve-admin.test.ts. This covers the rest: the
 // store's own history, events, audit log, log lines and error messages, through every door.
 
 const FILE_KEY = 'sk-from-file-8c1d2e3f'

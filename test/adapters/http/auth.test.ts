@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { matchToken, timingSafeCompare, tokenMatcher } from '../../src/adapters/http/auth.ts'
-import type { AdminRole } from '../../src/adapters/http/index.ts'
+import { matchToken, timingSafeCompare, tokenMatcher } from '../../../src/adapters/http/auth.ts'
+import type { AdminRole } from '../../../src/adapters/http/index.ts'
 import { expectProblem } from './expect-problem.ts'
 import { ADMIN, READ, type Served, serveTestStore, TOKENS, WRITE } from './fixture.ts'
 

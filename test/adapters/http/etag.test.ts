@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAdminApp } from '../../src/adapters/http/index.ts'
+import { createAdminApp } from '../../../src/adapters/http/index.ts'
 import { expectProblem } from './expect-problem.ts'
 import { READ, type Served, serveTestStore, TOKENS, WRITE } from './fixture.ts'
 

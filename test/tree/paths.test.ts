@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
-import { getAt, pathReaders } from '../src/tree/paths.ts'
+import { getAt, pathReaders } from '../../src/tree/paths.ts'
 
 const readerFor = pathReaders()
 

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAdminApp } from '../../src/adapters/http/index.ts'
-import { ConfigError } from '../../src/index.ts'
-import type { ConfigStore } from '../../src/types.ts'
+import { createAdminApp } from '../../../src/adapters/http/index.ts'
+import { ConfigError } from '../../../src/index.ts'
+import type { ConfigStore } from '../../../src/types.ts'
 import { expectProblem } from './expect-problem.ts'
 import { ADMIN, API_KEY, createTestStore, memoryLogger, READ, type TestConfig, TOKENS } from './fixture.ts'
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { AdminAddress } from '../../src/adapters/http/index.ts'
-import { serveAdmin } from '../../src/adapters/http/index.ts'
-import { ConfigError, createConfigStore } from '../../src/index.ts'
-import type { Adapter, ConfigStore } from '../../src/types.ts'
+import type { AdminAddress } from '../../../src/adapters/http/index.ts'
+import { serveAdmin } from '../../../src/adapters/http/index.ts'
+import { ConfigError, createConfigStore } from '../../../src/index.ts'
+import type { Adapter, ConfigStore } from '../../../src/types.ts'
 import {
   ADMIN,
   closedByServer,

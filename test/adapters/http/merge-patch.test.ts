@@ -1,7 +1,7 @@
 import { Immer } from 'immer'
 import { describe, expect, it } from 'vitest'
-import { fromMergePatch } from '../../src/adapters/http/index.ts'
-import { mergePatch } from '../../src/tree/patch.ts'
+import { fromMergePatch } from '../../../src/adapters/http/index.ts'
+import { mergePatch } from '../../../src/tree/patch.ts'
 
 const immer = new Immer({ autoFreeze: true })
 // What `store.update(fromMergePatch(patch))` builds, before validation.

@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net'
 import { z } from 'zod'
-import type { AdminAddress, AdminToken, ServeAdminOptions } from '../../src/adapters/http/index.ts'
-import { serveAdmin } from '../../src/adapters/http/index.ts'
-import { createConfigStore, restart, secret } from '../../src/index.ts'
-import type { ConfigStore, Logger } from '../../src/types.ts'
+import type { AdminAddress, AdminToken, ServeAdminOptions } from '../../../src/adapters/http/index.ts'
+import { serveAdmin } from '../../../src/adapters/http/index.ts'
+import { createConfigStore, restart, secret } from '../../../src/index.ts'
+import type { ConfigStore, Logger } from '../../../src/types.ts'
 
 /** Secret values: no response, event or metric may ever contain them. */
 export const API_KEY = 'sk-live-4f9a2c7e1b'

@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import type { Problem } from '../../src/adapters/http/index.ts'
+import type { Problem } from '../../../src/adapters/http/index.ts'
 
 /** Asserts an RFC 9457 problem response with this status and code, and returns its body. */
 export async function expectProblem(res: Response, status: number, code: string): Promise<Problem> {

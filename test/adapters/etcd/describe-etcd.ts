@@ -1,5 +1,5 @@
 import { describe } from 'vitest'
-import { etcdAvailable, etcdMissingReason } from '../support/etcd-server.ts'
+import { etcdAvailable, etcdMissingReason } from '../../support/etcd-server.ts'
 
 /** `describe` that skips, loudly, when the etcd binary is not installed. */
 export function describeEtcd(name: string, body: () => void): void {

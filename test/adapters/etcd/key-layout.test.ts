@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { KnownRevisions, scopesOf } from '../../src/adapters/etcd/conflict-scope.ts'
-import { buildLayer, keyLayout, prefixRange } from '../../src/adapters/etcd/key-layout.ts'
-import { ConfigError } from '../../src/errors.ts'
-import { flattenLeaves } from '../../src/tree/leaves.ts'
+import { KnownRevisions, scopesOf } from '../../../src/adapters/etcd/conflict-scope.ts'
+import { buildLayer, keyLayout, prefixRange } from '../../../src/adapters/etcd/key-layout.ts'
+import { ConfigError } from '../../../src/errors.ts'
+import { flattenLeaves } from '../../../src/tree/leaves.ts'
 
 const layout = keyLayout('app/overrides/', 'test')
 

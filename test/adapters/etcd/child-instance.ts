@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import type { UpdateResult } from '../../src/types.ts'
+import type { UpdateResult } from '../../../src/types.ts'
 import type { ClusterConfig } from './fixtures/cluster-instance.ts'
 
 const script = fileURLToPath(new URL('./fixtures/cluster-child.ts', import.meta.url))

@@ -1,8 +1,8 @@
 import { fc, test } from '@fast-check/vitest'
 import { produce } from 'immer'
 import { describe, expect, it } from 'vitest'
-import { mergePatch } from '../src/tree/patch.ts'
-import { isPlainObject } from '../src/tree/paths.ts'
+import { mergePatch } from '../../src/tree/patch.ts'
+import { isPlainObject } from '../../src/tree/paths.ts'
 
 /** The reference: what an immer draft patched key by key gives (the way updates were built before mergePatch). */
 function patchedByDraft(
