@@ -1,6 +1,6 @@
+import { configJsonSchema } from '../../schema/json-schema.ts'
 import type { AdminApi, AdminContext } from './admin-context.ts'
 import { jsonResponse } from './json.ts'
-import { configJsonSchema } from './json-schema.ts'
 import { fail } from './problem.ts'
 import { streamChanges } from './sse.ts'
 
@@ -31,7 +31,7 @@ export function statusRoutes(
     guard('read', (c) => {
       const io = c.req.query('io') ?? 'output'
       if (io !== 'input' && io !== 'output') fail(400, 'BAD_REQUEST', 'io must be input or output')
-      const schema = schemas.get(io) ?? configJsonSchema(store, io)
+      const schema = schemas.get(io) ?? configJsonSchema(store.schema, { io })
       schemas.set(io, schema)
       return jsonResponse(schema, 200, { 'content-type': 'application/schema+json' })
     }),

@@ -85,7 +85,8 @@ describe('admin API reads', () => {
       default: 10,
       maximum: 1000,
     })
-    expect(schema.properties.apiKey.default).toBe('[redacted]')
+    expect(schema.properties.apiKey).toMatchObject({ default: '[redacted]', writeOnly: true })
+    expect(schema.properties.server.properties.port['x-hotconf-restart']).toBe(true)
     expect(schema.properties.db.properties.password.default).toBe('[redacted]')
     const input: any = await (await s.call('GET', '/schema?io=input', { token: READ })).json()
     expect(input.properties.apiKey.default).toBe('[redacted]')
