@@ -1,6 +1,5 @@
 import type * as Prom from 'prom-client'
-import type { StoreStats } from '../../types.ts'
-import type { AnyStore } from './admin-context.ts'
+import type { ConfigStore, StoreStats } from '../../types.ts'
 import { fail } from './problem.ts'
 
 /** The store's Prometheus metrics, in a registry of their own (never prom-client's global one). */
@@ -9,12 +8,15 @@ export interface AdminMetrics {
   render(): Promise<{ readonly contentType: string; readonly body: string }>
 }
 
+/** What the metrics read of the store: a narrow view, so this module needs nothing of the admin app's. */
+export type MeteredStore = Pick<ConfigStore<unknown>, 'stats' | 'events$' | 'revision' | 'snapshots'>
+
 /**
  * Counters mirror `store.stats()` (so they count from the store's start, like `/status`); the latency histogram
  * observes every transaction outcome from `events$` from now on. `prom-client` is loaded lazily, here only.
  * Metric names carry no values and no labels but the outcome, so no secret can reach them.
  */
-export function createMetrics(store: AnyStore, prefix: string): AdminMetrics {
+export function createMetrics(store: MeteredStore, prefix: string): AdminMetrics {
   let stats: StoreStats = store.stats()
   const ready = import('prom-client').then((prom) => build(prom, store, prefix, () => stats))
   ready.catch(() => {})
@@ -41,7 +43,7 @@ export function createMetrics(store: AnyStore, prefix: string): AdminMetrics {
 const OUTCOMES: ReadonlySet<string> = new Set(['committed', 'unchanged', 'rejected', 'rolledBack'])
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
-function build(prom: typeof Prom, store: AnyStore, prefix: string, stats: () => StoreStats) {
+function build(prom: typeof Prom, store: MeteredStore, prefix: string, stats: () => StoreStats) {
   const registry = new prom.Registry()
   const registers = [registry]
   const total = (name: string, help: string, read: (s: StoreStats) => number) =>
