@@ -1,5 +1,5 @@
+import { messageOf } from './error-message.ts'
 import { ConfigError, issue } from './errors.ts'
-import { messageOf } from './layers.ts'
 import type { Adapter, AdapterContext, AdapterHandle, AdapterState, ConfigStore, Logger } from './types.ts'
 
 /** What the host needs from the store: its public face and a place to report adapter states. */

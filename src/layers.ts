@@ -1,3 +1,4 @@
+import { messageOf } from './error-message.ts'
 import { ConfigError, formatIssue, issue } from './errors.ts'
 import type { Redactor } from './schema/redactor.ts'
 import { mergeLayers } from './tree/merge.ts'
@@ -310,10 +311,6 @@ function layersAt(layers: LayerState, path: string): LayerHit[] {
   look('initial', 'initial', layers.initial)
   look('default', 'default', layers.defaults)
   return found
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 // --- internal ---

@@ -2,9 +2,10 @@ import type { Immer } from 'immer'
 import type { Observable } from 'rxjs'
 import { type Actor, createActor } from 'xstate'
 import type { z } from 'zod'
+import { messageOf } from './error-message.ts'
 import { ConfigError, issue } from './errors.ts'
 import type { ConfigHistory } from './history.ts'
-import { explainPath, messageOf } from './layers.ts'
+import { explainPath } from './layers.ts'
 import { type PrepareEnv, prepare } from './machines/prepare.ts'
 import type { Committed } from './machines/transaction.ts'
 import { createTransactionMachine } from './machines/transaction-machine.ts'
@@ -37,6 +38,7 @@ import type {
   UpdateMeta,
   UpdateResult,
   ValidationResult,
+  WarningCode,
 } from './types.ts'
 
 /** Everything a store is built from; `createConfigStore` assembles it. */
@@ -93,7 +95,7 @@ export class LiveStore<TConfig> {
   readonly #parts: StoreParts<TConfig>
   readonly #actor: Actor<ReturnType<typeof createTransactionMachine<TConfig>>>
   readonly #effects: StoreEffects<TConfig>
-  readonly #warnings: Ring<{ code: string; message: string; at: Date }>
+  readonly #warnings: Ring<{ code: WarningCode; message: string; at: Date }>
   readonly #adapters: AdapterSlot[] = []
   readonly #submissions: Submissions
   /** Compiled readers; a path the schema cannot have throws `NOT_FOUND` once, when first read. */
@@ -352,7 +354,7 @@ export class LiveStore<TConfig> {
   }
 
   /** A warning for logs, `events$` and `status().warnings`. */
-  warn(code: Extract<StoreEvent, { type: 'warning' }>['code'], text: string): void {
+  warn(code: WarningCode, text: string): void {
     // Every warning leaves through here: scrubbed of the live secrets whoever wrote it.
     const message = this.#parts.redactor.scrub(text, this.#config)
     const at = this.#parts.clock()

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { messageOf } from './error-message.ts'
 import { issue } from './errors.ts'
-import { messageOf } from './layers.ts'
 import { overlaps } from './tree/paths.ts'
 import type { Change, ConfigIssue, Participant, ParticipantOptions, TransactionInfo } from './types.ts'
 import { withTimeout } from './with-timeout.ts'

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
+import { messageOf } from './error-message.ts'
 import { ConfigError, formatIssues, issue } from './errors.ts'
-import { messageOf, persistedOverrides } from './layers.ts'
+import { persistedOverrides } from './layers.ts'
 import type { LiveStore, StoreParts } from './live-store.ts'
 import { prepare } from './machines/prepare.ts'
 import type { Applied, Committed, Prepared, Txn, Validated } from './machines/transaction.ts'

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
+import { messageOf } from './error-message.ts'
 import { ConfigError, issue } from './errors.ts'
-import { messageOf } from './layers.ts'
 import { type AuditLog, createAuditLog, lastAuditRevision } from './persist/audit-log.ts'
 import { fileOverrides } from './persist/file-overrides.ts'
 import { createJsonFile, type JsonFile } from './persist/json-file.ts'

@@ -1,6 +1,7 @@
 import { freeze, Immer } from 'immer'
 import type { z } from 'zod'
 import { AdapterHost } from './adapter-host.ts'
+import { messageOf } from './error-message.ts'
 import { ConfigError, issue } from './errors.ts'
 import { ConfigHistory } from './history.ts'
 import {
@@ -9,7 +10,6 @@ import {
   loadOverrides,
   loadSources,
   mergeLayerState,
-  messageOf,
   parkedMessage,
   parkOverrides,
   sourceWarnings,
@@ -27,7 +27,7 @@ import { type LastGood, openStoreFiles } from './store-files.ts'
 import { StoreStreams } from './streams.ts'
 import { findForbiddenKeys } from './tree/forbidden.ts'
 import { isPlainObject } from './tree/paths.ts'
-import type { ConfigIssue, ConfigStore, ConfigStoreOptions, Logger, StoreEvent } from './types.ts'
+import type { ConfigIssue, ConfigStore, ConfigStoreOptions, Logger, WarningCode } from './types.ts'
 
 /**
  * Creates a live configuration store: loads every layer, validates the result against the schema, and from then on
@@ -292,8 +292,6 @@ function checkOptions(options: ConfigStoreOptions<z.ZodObject>, numbers: Record<
       bad(key, `${key} must be an integer >= 1, got ${String(value)}`)
   }
 }
-
-type WarningCode = Extract<StoreEvent, { type: 'warning' }>['code']
 
 /** The oldest zod the suite passes with; package.json's `peerDependencies.zod` says the same. */
 const ZOD_MIN: ZodVersion = { major: 4, minor: 5, patch: 0 }

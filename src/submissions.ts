@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
+import { messageOf } from './error-message.ts'
 import { ConfigError, issue } from './errors.ts'
-import { messageOf } from './layers.ts'
 import { type PrepareEnv, readOverrides, readSources } from './machines/prepare.ts'
 import type { Intent, Txn } from './machines/transaction.ts'
 import type { TransactionEvent } from './machines/transaction-machine.ts'

@@ -194,6 +194,14 @@ export type TransactionPhase =
   | 'notifying'
   | 'committed'
 
+/** What a warning is about: an issue code, or a problem the store recovered from on its own. */
+export type WarningCode =
+  | ConfigIssueCode
+  | 'OBSERVER_FAILED'
+  | 'COMPENSATION_FAILED'
+  | 'CORRUPT_FILE'
+  | 'LAST_KNOWN_GOOD'
+
 /** What `events$` carries. */
 export type StoreEvent =
   | {
@@ -212,12 +220,7 @@ export type StoreEvent =
     }
   | {
       readonly type: 'warning'
-      readonly code:
-        | ConfigIssueCode
-        | 'OBSERVER_FAILED'
-        | 'COMPENSATION_FAILED'
-        | 'CORRUPT_FILE'
-        | 'LAST_KNOWN_GOOD'
+      readonly code: WarningCode
       readonly message: string
       readonly path?: string
       readonly at: Date
@@ -445,7 +448,7 @@ export interface StoreStatus {
   }[]
   readonly sources: readonly { readonly name: string; readonly files: readonly string[] }[]
   /** Recent recovered problems (a corrupt file moved aside, an observer that threw, a dropped override). */
-  readonly warnings: readonly { readonly code: string; readonly message: string; readonly at: Date }[]
+  readonly warnings: readonly { readonly code: WarningCode; readonly message: string; readonly at: Date }[]
 }
 
 export interface StoreStats {

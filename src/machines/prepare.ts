@@ -1,5 +1,6 @@
 import { current, freeze, type Immer } from 'immer'
 import type { z } from 'zod'
+import { messageOf } from '../error-message.ts'
 import { ConfigError, issue } from '../errors.ts'
 import {
   attributeIssues,
@@ -9,7 +10,6 @@ import {
   loadOverrides,
   loadSources,
   mergeLayerState,
-  messageOf,
   parkedMessage,
   parkOverrides,
   persistedOverrides,

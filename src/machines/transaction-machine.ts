@@ -1,4 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate'
+import { messageOf } from '../error-message.ts'
 import type { ConfigIssue, TransactionPhase, UpdateResult } from '../types.ts'
 import type { Applied, Committed, Prepared, Txn, Validated } from './transaction.ts'
 
@@ -259,5 +260,5 @@ function resultOf<TConfig>(
 }
 
 function internalIssue(error: unknown): ConfigIssue {
-  return { code: 'SOURCE_FAILED', path: '', message: error instanceof Error ? error.message : String(error) }
+  return { code: 'SOURCE_FAILED', path: '', message: messageOf(error) }
 }

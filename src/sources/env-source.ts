@@ -1,4 +1,5 @@
 import { ConfigError, issue } from '../errors.ts'
+import { checkData } from '../formats/parse-document.ts'
 import {
   type AnySchema,
   childSchema,
@@ -13,7 +14,6 @@ import { setIn } from '../tree/patch.ts'
 import { isUnder } from '../tree/paths.ts'
 import type { ConfigIssue, ConfigSource, SourceContext, SourceData, ValueOrigin } from '../types.ts'
 import { coerceEnvValue, literalValues } from './env-coerce.ts'
-import { checkData } from './parse-document.ts'
 
 /** Options of `envSource`. */
 export interface EnvSourceOptions {

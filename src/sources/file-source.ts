@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { extname, resolve } from 'node:path'
 import { ConfigError, issue } from '../errors.ts'
+import { type DocumentFormat, documentLocator, parseDocument } from '../formats/parse-document.ts'
+import { readBounded } from '../formats/read-bounded.ts'
 import { secretTest } from '../schema/secret-map.ts'
 import type { ConfigSource, SourceContext, SourceData } from '../types.ts'
-import { type DocumentFormat, documentLocator, parseDocument } from './parse-document.ts'
-import { readBounded } from './read-bounded.ts'
 
 /** Options of `fileSource`. */
 export interface FileSourceOptions {

@@ -1,3 +1,3 @@
+export type { DocumentFormat } from '../formats/parse-document.ts'
 export { type EnvSourceOptions, envSource } from './env-source.ts'
 export { type FileSourceOptions, fileSource } from './file-source.ts'
-export type { DocumentFormat } from './parse-document.ts'

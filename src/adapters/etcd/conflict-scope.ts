@@ -1,8 +1,8 @@
-import { covers, type Isolation, scopesOf as pathScopes, type Scope } from '../../persist/conflict-scope.ts'
+import { covers, type Isolation, scopesOf as pathScopes, type Scope } from '../../adapter-kit.ts'
 import type { KeyLayout } from './key-layout.ts'
 import { prefixRange } from './key-layout.ts'
 
-export { holds, type Scope } from '../../persist/conflict-scope.ts'
+export { holds, type Scope } from '../../adapter-kit.ts'
 
 /** Which concurrent writes conflict; the same rule as the file backend's (see `Isolation`). */
 export type EtcdIsolation = Isolation

@@ -1,6 +1,6 @@
 import type { Etcd3, IOptions } from 'etcd3'
+import { importOptional } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
-import { importOptional } from '../../optional-dependency.ts'
 
 /**
  * How the etcd parts reach etcd: an `Etcd3` client you own (you close it), or hosts to connect to (hotconf creates
@@ -66,11 +66,6 @@ export function clientRef(options: EtcdConnectionOptions, owner: string): Client
 /** Per-call deadline so a hung connection fails a load or save instead of blocking the transaction. @internal */
 export function callOptions(timeoutMs: number): EtcdCallOptions {
   return { deadline: Date.now() + timeoutMs }
-}
-
-/** The text of an error, for issues and adapter state. @internal */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 // --- internal ---

@@ -1,16 +1,9 @@
 import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3'
+import { flattenLeaves, isMissingDependency, messageOf } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
-import { isMissingDependency } from '../../optional-dependency.ts'
-import { flattenLeaves } from '../../tree/leaves.ts'
 import type { BackendContext, ConfigIssue, OverridesBackend, PersistedOverrides } from '../../types.ts'
 import { type EtcdIsolation, holds, KnownRevisions, rangeOf, type Scope, scopesOf } from './conflict-scope.ts'
-import {
-  type ClientRef,
-  callOptions,
-  clientRef,
-  type EtcdConnectionOptions,
-  errorText,
-} from './etcd-client.ts'
+import { type ClientRef, callOptions, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
 import { buildLayer, type KeyLayout, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
 
 /** Options of `etcdOverrides`. */
@@ -92,7 +85,7 @@ export function createEtcdOverrides(
       response = await client.kv.txn({ success: reads }, callOptions(timeoutMs))
     } catch (error) {
       if (isMissingDependency(error)) throw error
-      const message = `etcd overrides at ${layout.root} could not be read: ${errorText(error)}`
+      const message = `etcd overrides at ${layout.root} could not be read: ${messageOf(error)}`
       if (!loaded && required) {
         throw new ConfigError(issue('SOURCE_FAILED', '', message, { source: layout.root }), {
           cause: error,

@@ -1,14 +1,8 @@
 import type { IRangeResponse } from 'etcd3'
+import { isMissingDependency, messageOf } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
-import { isMissingDependency } from '../../optional-dependency.ts'
 import type { ConfigSource, SourceData } from '../../types.ts'
-import {
-  type ClientRef,
-  callOptions,
-  clientRef,
-  type EtcdConnectionOptions,
-  errorText,
-} from './etcd-client.ts'
+import { type ClientRef, callOptions, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
 import { buildLayer, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
 
 /** Options of `etcdSource`. */
@@ -74,7 +68,7 @@ export function createEtcdSource(
         if (last !== undefined) return last
         if (!required) return { data: undefined, name }
         throw new ConfigError(
-          issue('SOURCE_FAILED', '', `etcd could not be read: ${errorText(error)}`, { source: layout.root }),
+          issue('SOURCE_FAILED', '', `etcd could not be read: ${messageOf(error)}`, { source: layout.root }),
           { cause: error },
         )
       } finally {

@@ -1,7 +1,5 @@
+import { decodeTagged, FORBIDDEN_KEYS, isPlainObject, splitPath } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
-import { decodeTagged } from '../../persist/tagged-json.ts'
-import { FORBIDDEN_KEYS } from '../../tree/forbidden.ts'
-import { isPlainObject, splitPath } from '../../tree/paths.ts'
 import type { ConfigIssue } from '../../types.ts'
 
 /**

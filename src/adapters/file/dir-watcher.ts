@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path'
 import type { FSWatcher } from 'chokidar'
-import { importOptional } from '../../optional-dependency.ts'
+import { importOptional } from '../../adapter-kit.ts'
 import { handlesReleased } from '../handles-released.ts'
 import type { WatchPlan } from './watch-plan.ts'
 

@@ -1,6 +1,6 @@
 import type { BigIntStats } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
-import { contentHash } from '../../persist/content-hash.ts'
+import { contentHash } from '../../adapter-kit.ts'
 
 /** What a watched file holds right now, as far as reloading is concerned. */
 export interface FileState {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { contentHash } from '../../persist/content-hash.ts'
+import { contentHash } from '../../adapter-kit.ts'
 import type { ConfigStore } from '../../types.ts'
 
 /** What the watcher needs to know about transactions it did not start. */

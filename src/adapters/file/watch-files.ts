@@ -1,5 +1,6 @@
 import { isAbsolute, relative, sep } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { messageOf } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
 import type { Adapter, AdapterContext, AdapterHandle, ConfigStore } from '../../types.ts'
 import { checkLoop } from './check-loop.ts'
@@ -165,7 +166,7 @@ async function startWatching(
 
   const onError = (error: unknown): void => {
     failed = true
-    logger.error(`file watching failed: ${error instanceof Error ? error.message : String(error)}`)
+    logger.error(`file watching failed: ${messageOf(error)}`)
     ctx.setState('failed', error)
   }
   const recover = (): void => {

@@ -1,5 +1,5 @@
+import { FORBIDDEN_KEYS } from '../../adapter-kit.ts'
 import { issue } from '../../errors.ts'
-import { FORBIDDEN_KEYS } from '../../tree/forbidden.ts'
 import type { ConfigIssue } from '../../types.ts'
 import { fail } from './problem.ts'
 

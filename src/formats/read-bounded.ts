@@ -1,7 +1,7 @@
 import { constants } from 'node:fs'
 import { open } from 'node:fs/promises'
+import { messageOf } from '../error-message.ts'
 import { ConfigError, issue } from '../errors.ts'
-import { messageOf } from '../layers.ts'
 
 /**
  * The file's bytes, or `undefined` when there is no file (or a path component is a file). Refuses what is not a

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
-import { jsonErrorOffset, parseJson, positionAt, positionInMessage } from '../../src/sources/parse-json.ts'
+import { jsonErrorOffset, parseJson, positionAt, positionInMessage } from '../../src/formats/parse-json.ts'
 
 /** V8's own offset when its message has one ("at position N"), as Node 20 and 22 both print it. */
 function v8Offset(text: string): number | undefined {
