@@ -21,9 +21,6 @@ interface Def {
   readonly out?: AnySchema
 }
 
-// Wrappers that only decide what happens to `undefined`/`null` or freeze: the value inside has the inner shape.
-const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'])
-
 /** The schema's definition (zod's public `_zod.def`). */
 export function defOf(schema: AnySchema): Def {
   return schema._zod.def as unknown as Def
@@ -31,14 +28,15 @@ export function defOf(schema: AnySchema): Def {
 
 /**
  * Every schema from the outside in, wrappers first, ending at the one that gives the shape.
- * Markers (`restart`, `secret`) may sit on any of them.
+ * A wrapper is what zod itself treats as one: a schema with an `innerType` (in its definition: `optional`,
+ * `nullable`, `default`, `readonly`, `catch` ...; on its internals: `lazy`). Markers (`restart`, `secret`) may
+ * sit on any of them.
  */
 export function wrapperChain(schema: AnySchema): AnySchema[] {
   const chain: AnySchema[] = [schema]
   let current = schema
   for (;;) {
-    const def = defOf(current)
-    const next = WRAPPERS.has(def.type) ? def.innerType : def.type === 'lazy' ? lazyInner(current) : undefined
+    const next = defOf(current).innerType ?? lazyInner(current)
     if (!next) return chain
     chain.push(next)
     current = next
@@ -65,12 +63,12 @@ export function objectShape(schema: AnySchema): Readonly<Record<string, AnySchem
   return def.type === 'object' ? def.shape : undefined
 }
 
-/** True when the (unwrapped) schema may be absent: `optional`, `nullable`, or with a default. */
+/**
+ * True when the schema takes a missing value itself, as zod decides it for an object key (`_zod.optin`): `optional`,
+ * a `default` or `prefault`, a `catch`, and wrappers of these (`optional().nullable()`), but not `nullable` alone.
+ */
 export function isOptional(schema: AnySchema): boolean {
-  return wrapperChain(schema).some((s) => {
-    const t = defOf(s).type
-    return t === 'optional' || t === 'default' || t === 'prefault' || t === 'nullable' || t === 'catch'
-  })
+  return schema._zod.optin !== undefined
 }
 
 /** The schema of one child key: an object's shape or catchall, or a record's values. */
@@ -82,16 +80,6 @@ export function childSchema(schema: AnySchema, key: string): AnySchema | undefin
   }
   if (def.type === 'record') return def.valueType
   return undefined
-}
-
-/** The schema at a path of segments, or `undefined` when no key of the schema is there. */
-export function schemaAt(schema: AnySchema, path: readonly string[]): AnySchema | undefined {
-  let current: AnySchema | undefined = schema
-  for (const key of path) {
-    if (!current) return undefined
-    current = childSchema(current, key)
-  }
-  return current
 }
 
 /** True when an object schema keeps keys it does not name (`looseObject`, `catchall`). */
