@@ -1,4 +1,4 @@
-import { configJsonSchema } from '../../schema/json-schema.ts'
+import { configJsonSchema } from '../../adapter-kit.ts'
 import type { AdminApi, AdminContext } from './admin-context.ts'
 import { jsonResponse } from './json.ts'
 import { fail } from './problem.ts'
