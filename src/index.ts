@@ -1,3 +1,4 @@
+export { TRANSACTION_CHANNEL, type TransactionTrace } from './diagnostics.ts'
 export { ConfigError, formatIssues } from './errors.ts'
 export { restart, secret } from './schema/markers.ts'
 export { REDACTED } from './schema/redactor.ts'

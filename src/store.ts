@@ -1,6 +1,7 @@
 import { freeze, Immer } from 'immer'
 import type { z } from 'zod'
 import { AdapterHost } from './adapter-host.ts'
+import { publishTransactions } from './diagnostics.ts'
 import { messageOf } from './error-message.ts'
 import { ConfigError, issue } from './errors.ts'
 import { ConfigHistory } from './history.ts'
@@ -227,6 +228,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     },
   })
   const api = store as unknown as ConfigStore<TConfig>
+  publishTransactions(api)
   const adapters: AdapterHost<TConfig> = new AdapterHost<TConfig>(
     { api, slot: (name) => store.adapterSlot(name), scrub: (text) => redactor.scrub(text, store.current) },
     // Adapters log what they read (a file, an etcd value, a request): scrubbed like every message that leaves.
