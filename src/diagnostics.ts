@@ -1,6 +1,12 @@
 import { type TracingChannel, tracingChannel } from 'node:diagnostics_channel'
 import { ConfigError } from './errors.ts'
-import type { ConfigStore, StoreEvent, TransactionPhase, TransactionRecord } from './types.ts'
+import type {
+  ConfigStore,
+  StoreEvent,
+  TransactionIntent,
+  TransactionPhase,
+  TransactionRecord,
+} from './types.ts'
 
 /** The `node:diagnostics_channel` TracingChannel every store publishes its transactions on. */
 export const TRANSACTION_CHANNEL = 'hotconf:transaction'
@@ -14,6 +20,7 @@ export const TRANSACTION_CHANNEL = 'hotconf:transaction'
 export interface TransactionTrace {
   readonly id: number
   readonly environment: string
+  readonly intent: TransactionIntent
   readonly source: string
   readonly actor?: string
   readonly reason?: string
@@ -59,6 +66,7 @@ function traceOf(event: TransactionEvent, environment: string): TransactionTrace
   return {
     id: event.id,
     environment,
+    intent: event.intent,
     source: event.source,
     ...(event.actor === undefined ? {} : { actor: event.actor }),
     ...(event.reason === undefined ? {} : { reason: event.reason }),

@@ -175,7 +175,12 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
       errors,
     }
     this.records.push(record)
-    this.#parts.streams.event({ type: 'transaction', phase: result.status, ...record })
+    this.#parts.streams.event({
+      type: 'transaction',
+      phase: result.status,
+      intent: txn.intent.kind,
+      ...record,
+    })
     // Once per failed transaction, whatever its source: a result nobody reads must not be lost.
     if (errors.length > 0) {
       this.#parts.logger.warn(`${txn.meta.source} ${result.status}:\n${formatIssues(errors)}`)
@@ -190,6 +195,7 @@ export class StoreEffects<TConfig> implements TransactionEffects<TConfig> {
     this.#parts.streams.event({
       type: 'transaction',
       phase,
+      intent: txn.intent.kind,
       ...this.#who(txn),
       revision,
       at: this.#parts.clock(),

@@ -183,6 +183,9 @@ export interface TransactionRecord {
   readonly errors: readonly ConfigIssue[]
 }
 
+/** What a transaction was asked to do: the store method that started it. */
+export type TransactionIntent = 'update' | 'set' | 'reload' | 'reset' | 'rollback' | 'import'
+
 /** The lifecycle steps of a transaction, in order. */
 export type TransactionPhase =
   | 'started'
@@ -208,6 +211,7 @@ export type StoreEvent =
       readonly type: 'transaction'
       readonly phase: TransactionPhase
       readonly id: number
+      readonly intent: TransactionIntent
       readonly source: string
       readonly actor?: string
       readonly reason?: string

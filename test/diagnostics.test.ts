@@ -40,7 +40,13 @@ describe('the hotconf:transaction TracingChannel', () => {
     expect(seen.map((s) => s.kind)).toEqual(['start', 'end', 'asyncStart', 'asyncEnd'])
     const [first] = seen
     expect(seen.every((s) => s.trace === first!.trace)).toBe(true)
-    expect(first!.copy).toMatchObject({ environment: 'test', source: 'api', actor: 'ops', reason: 'spike' })
+    expect(first!.copy).toMatchObject({
+      environment: 'test',
+      intent: 'set',
+      source: 'api',
+      actor: 'ops',
+      reason: 'spike',
+    })
     expect(first!.copy.result).toBeUndefined()
     expect(first!.trace.result).toMatchObject({
       status: 'committed',
