@@ -5,7 +5,7 @@ import type { Adapter, AdapterContext, AdapterHandle, AdapterState, ConfigStore,
 /** What the host needs from the store: its public face and a place to report adapter states. */
 export interface AdapterHostStore<TConfig> {
   readonly api: ConfigStore<TConfig>
-  slot(name: string): (state: AdapterState, error?: unknown) => void
+  slot(name: string, optional: boolean): (state: AdapterState, error?: unknown) => void
   /** Hides the live secrets in a message that leaves the store (a start error may quote them). */
   scrub(text: string): string
 }
@@ -32,7 +32,7 @@ export class AdapterHost<TConfig> {
 
   async start(adapters: readonly Adapter<TConfig>[]): Promise<void> {
     for (const adapter of adapters) {
-      const slot = this.store.slot(adapter.name)
+      const slot = this.store.slot(adapter.name, adapter.optional === true)
       let reported = false
       const setState = (state: AdapterState, error?: unknown) => {
         reported = true

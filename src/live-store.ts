@@ -78,6 +78,7 @@ export interface StoreParts<TConfig> {
 
 interface AdapterSlot {
   readonly name: string
+  readonly optional?: true
   state: AdapterState
   lastError?: string
 }
@@ -334,8 +335,8 @@ export class LiveStore<TConfig> {
   // --- lifecycle ---
 
   /** Registers an adapter slot; the store reports its state in `status().adapters`. */
-  adapterSlot(name: string): (state: AdapterState, error?: unknown) => void {
-    const slot: AdapterSlot = { name, state: 'starting' }
+  adapterSlot(name: string, optional = false): (state: AdapterState, error?: unknown) => void {
+    const slot: AdapterSlot = optional ? { name, optional, state: 'starting' } : { name, state: 'starting' }
     this.#adapters.push(slot)
     return (state, error) => {
       slot.state = state

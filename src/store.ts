@@ -230,7 +230,11 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   const api = store as unknown as ConfigStore<TConfig>
   publishTransactions(api)
   const adapters: AdapterHost<TConfig> = new AdapterHost<TConfig>(
-    { api, slot: (name) => store.adapterSlot(name), scrub: (text) => redactor.scrub(text, store.current) },
+    {
+      api,
+      slot: (name, optional) => store.adapterSlot(name, optional),
+      scrub: (text) => redactor.scrub(text, store.current),
+    },
     // Adapters log what they read (a file, an etcd value, a request): scrubbed like every message that leaves.
     scrubbedLogger(logger, (text) => redactor.scrub(text, store.current)),
   )

@@ -427,7 +427,8 @@ export interface Adapter<TConfig = unknown> {
   start(ctx: AdapterContext<TConfig>): AdapterHandle | Promise<AdapterHandle>
   /**
    * The store may run without it: a failed start is logged at error level and shown as `failed` in
-   * `status().adapters` instead of failing `createConfigStore`. E.g. `{ ...serveAdmin(options), optional: true }`.
+   * `status().adapters` instead of failing `createConfigStore`, and its failure at any time leaves the admin API's
+   * `GET /health` at 200 (a failed adapter that is not optional makes it 503). E.g. `{ ...watchFiles(), optional: true }`.
    * @default false
    */
   readonly optional?: boolean
@@ -449,6 +450,8 @@ export interface StoreStatus {
     readonly name: string
     readonly state: AdapterState
     readonly lastError?: string
+    /** Present when the adapter is marked `optional`: the store runs without it, and `GET /health` stays 200. */
+    readonly optional?: true
   }[]
   readonly sources: readonly { readonly name: string; readonly files: readonly string[] }[]
   /** Recent recovered problems (a corrupt file moved aside, an observer that threw, a dropped override). */

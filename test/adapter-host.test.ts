@@ -42,7 +42,9 @@ describe('adapters', () => {
       },
     }
     const store = await createConfigStore({ schema: appSchema, adapters: [bad], logger: quiet })
-    expect(store.status().adapters).toEqual([{ name: 'bad', state: 'failed', lastError: 'port in use' }])
+    expect(store.status().adapters).toEqual([
+      { name: 'bad', optional: true, state: 'failed', lastError: 'port in use' },
+    ])
     expect((await store.set('pool.max', 3)).status).toBe('committed')
     await store.close()
   })

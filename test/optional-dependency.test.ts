@@ -75,6 +75,18 @@ describe('optional dependencies (#16)', () => {
     })
   })
 
+  it('serves GET /metrics with @prometheus-io/client or prom-client, whichever is installed, else 501 (#21)', async () => {
+    const served = { ok: true, status: 200, body: 'hotconf_config_revision 1' }
+    expect(await probe(await projectWithout(['@prometheus-io/client']), 'metrics')).toEqual(served)
+    expect(await probe(await projectWithout(['prom-client']), 'metrics')).toEqual(served)
+    const neither = await probe(await projectWithout(['prom-client', '@prometheus-io/client']), 'metrics')
+    expect(neither).toMatchObject({ ok: true, status: 501 })
+    expect(JSON.parse(neither.body as string)).toMatchObject({
+      code: 'NOT_IMPLEMENTED',
+      detail: expect.stringMatching(/npm install prom-client \(or @prometheus-io\/client on Node >= 22\)/),
+    })
+  }, 60_000)
+
   it('fails store creation with MISSING_DEPENDENCY when etcdSource, etcdSync or etcdOverrides has no etcd3', async () => {
     const dir = await projectWithout(['etcd3'])
     const expected = {

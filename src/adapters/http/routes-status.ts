@@ -37,10 +37,15 @@ export function statusRoutes(
     }),
   )
 
-  // Unauthenticated, for load balancers and orchestrators: it says only whether the store is open.
+  // Unauthenticated, for load balancers and orchestrators: whether the store is open and every adapter it cannot do
+  // without (not marked `optional`) runs. It names the failed adapters, never their errors (`/status` has those).
   api.get('/health', () => {
-    const closed = store.status().closed
-    return jsonResponse({ status: closed ? 'closed' : 'ok' }, closed ? 503 : 200)
+    const { closed, adapters } = store.status()
+    if (closed) return jsonResponse({ status: 'closed' }, 503)
+    const failed = adapters.filter((a) => a.state === 'failed' && a.optional !== true).map((a) => a.name)
+    return failed.length > 0
+      ? jsonResponse({ status: 'failing', failed }, 503)
+      : jsonResponse({ status: 'ok' })
   })
 
   api.get(

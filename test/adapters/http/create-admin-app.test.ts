@@ -132,7 +132,7 @@ describe('createAdminApp', () => {
     await expectProblem(await off.request('/config/metrics', { headers: auth(READ) }), 404, 'NOT_FOUND')
     const on = createAdminApp(s, { tokens: TOKENS, metricsPrefix: 'svc_config_' })
     expect(await (await on.request('/config/metrics', { headers: auth(READ) })).text()).toMatch(
-      /^svc_config_revision 1$/m,
+      /^svc_config_config_revision 1$/m,
     )
   })
 

@@ -140,7 +140,7 @@ describe('admin API reads', () => {
     expect(text).toMatch(/^hotconf_rejected_total 1$/m)
     expect(text).toMatch(/^hotconf_rolled_back_total 0$/m)
     expect(text).toMatch(/^hotconf_reloads_total 0$/m)
-    expect(text).toMatch(/^hotconf_revision 2$/m)
+    expect(text).toMatch(/^hotconf_config_revision 2$/m)
     expect(text).toMatch(/^hotconf_snapshots 1$/m)
     expect(text).toMatch(/^hotconf_update_duration_seconds_count\{status="committed"\} 1$/m)
     expect(text).toMatch(/^hotconf_update_duration_seconds_count\{status="rejected"\} 1$/m)
