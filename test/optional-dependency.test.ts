@@ -75,6 +75,14 @@ describe('optional dependencies (#16)', () => {
     })
   })
 
+  it('throws MISSING_DEPENDENCY at import of hotconf/opentelemetry without @opentelemetry/api (#21)', async () => {
+    const dir = await projectWithout(['@opentelemetry/api'])
+    expect(await probe(dir, 'opentelemetry')).toMatchObject({
+      code: 'MISSING_DEPENDENCY',
+      message: expect.stringMatching(/hotconf\/opentelemetry needs the package "@opentelemetry\/api"/),
+    })
+  })
+
   it('serves GET /metrics with @prometheus-io/client or prom-client, whichever is installed, else 501 (#21)', async () => {
     const served = { ok: true, status: 200, body: 'hotconf_config_revision 1' }
     expect(await probe(await projectWithout(['@prometheus-io/client']), 'metrics')).toEqual(served)
