@@ -75,6 +75,16 @@ describe('optional dependencies (#16)', () => {
     })
   })
 
+  it('throws MISSING_DEPENDENCY at import of hotconf/openfeature without @openfeature/server-sdk (#21)', async () => {
+    const dir = await projectWithout(['@openfeature/server-sdk'])
+    expect(await probe(dir, 'openfeature')).toMatchObject({
+      code: 'MISSING_DEPENDENCY',
+      message: expect.stringMatching(
+        /hotconf\/openfeature needs the package "@openfeature\/server-sdk".*npm install @openfeature\/server-sdk @openfeature\/core/,
+      ),
+    })
+  })
+
   it('throws MISSING_DEPENDENCY at import of hotconf/opentelemetry without @opentelemetry/api (#21)', async () => {
     const dir = await projectWithout(['@opentelemetry/api'])
     expect(await probe(dir, 'opentelemetry')).toMatchObject({
