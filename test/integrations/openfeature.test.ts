@@ -1,8 +1,9 @@
 import { type EventDetails, OpenFeature, ProviderEvents } from '@openfeature/server-sdk'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { type Adapter, type AdapterContext, createConfigStore, secret } from '../../src/index.ts'
+import { type Adapter, createConfigStore, secret } from '../../src/index.ts'
 import { HotconfProvider } from '../../src/integrations/openfeature/index.ts'
+import { probeAdapter } from '../support/probe-adapter.ts'
 
 const schema = z.object({
   features: z
@@ -17,19 +18,6 @@ const schema = z.object({
   pool: z.object({ max: z.number().default(10) }).prefault({}),
 })
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-
-/** An adapter whose context the test keeps, to report states as a real trigger would. */
-function probeAdapter(name: string, optional = false) {
-  const probe: { ctx?: AdapterContext } & Adapter = {
-    name,
-    ...(optional ? { optional } : {}),
-    start(ctx) {
-      probe.ctx = ctx as AdapterContext
-      return { dispose() {} }
-    },
-  }
-  return probe
-}
 
 let domains = 0
 const cleanups: (() => Promise<unknown>)[] = []

@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createAdminApp } from '../../../src/adapters/http/index.ts'
 import {
   type Adapter,
-  type AdapterContext,
   ConfigError,
   type ConfigSource,
   type ConfigStore,
   createConfigStore,
 } from '../../../src/index.ts'
+import { probeAdapter } from '../../support/probe-adapter.ts'
 import { memoryLogger, READ, SECRETS, schema, type TestConfig, TOKENS } from './fixture.ts'
 
 const stores: ConfigStore<TestConfig>[] = []
@@ -28,19 +28,6 @@ function memoryLayer(data: Record<string, unknown>) {
     },
   }
   return layer
-}
-
-/** An adapter whose context the test keeps, to report states as a real trigger would. */
-function probeAdapter(name: string, optional = false) {
-  const probe: { ctx?: AdapterContext } & Adapter = {
-    name,
-    ...(optional ? { optional } : {}),
-    start(ctx) {
-      probe.ctx = ctx as AdapterContext
-      return { dispose() {} }
-    },
-  }
-  return probe
 }
 
 async function open(options: { sources?: ConfigSource[]; adapters?: Adapter[] } = {}) {
