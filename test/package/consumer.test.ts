@@ -106,7 +106,10 @@ describe('the packed tarball (#16)', () => {
 
   describe('with the optional peers installed', () => {
     beforeAll(async () => {
-      const peers = ['hono', '@hono/node-server', 'chokidar', 'etcd3', 'prom-client', '@types/node']
+      const peers = [
+        ...['hono', '@hono/node-server', 'chokidar', 'etcd3', 'prom-client', '@types/node'],
+        ...['@opentelemetry/api', '@openfeature/server-sdk', '@openfeature/core'],
+      ]
       await npm(app, 'install', ...peers.map((p) => `${p}@${installed(p)}`))
     }, 300_000)
 

@@ -1,5 +1,6 @@
 // A fresh app's first run against the packed tarball: every subpath loads and a store works end to end.
-// `node app.mjs` needs only hotconf and zod installed; `node app.mjs http` also drives the admin API (hono).
+// `node app.mjs` needs only hotconf and zod installed; `node app.mjs http` also drives the admin API (hono) and the
+// OpenTelemetry and OpenFeature integrations.
 import { ConfigError, createConfigStore, restart, secret } from 'hotconf'
 import { etcdSync } from 'hotconf/etcd'
 import { watchFiles } from 'hotconf/file'
@@ -31,6 +32,12 @@ if (http) {
     headers: { authorization: `Bearer ${app.generatedToken}` },
   })
   check(res.status === 200 && (await res.json()) === 20, 'the admin app answers')
+  const { instrumentStore } = await import('hotconf/opentelemetry')
+  instrumentStore(store).dispose()
+  const { HotconfProvider } = await import('hotconf/openfeature')
+  const flags = new HotconfProvider(store, { prefix: 'pool' })
+  const max = await flags.resolveNumberEvaluation('max', 0)
+  check(max.value === 20 && max.reason === 'STATIC', 'the OpenFeature provider reads a value')
 }
 await store.close()
 

@@ -3,6 +3,8 @@ import { type ConfigStore, createConfigStore, restart, secret, type UpdateResult
 import { etcdOverrides, etcdSync } from 'hotconf/etcd'
 import { watchFiles } from 'hotconf/file'
 import { createAdminApp, serveAdmin } from 'hotconf/http'
+import { HotconfProvider } from 'hotconf/openfeature'
+import { instrumentStore } from 'hotconf/opentelemetry'
 import { onSignal } from 'hotconf/signal'
 import { envSource, fileSource } from 'hotconf/sources'
 import { z } from 'zod'
@@ -31,6 +33,9 @@ export async function main(): Promise<UpdateResult> {
   // @ts-expect-error: wrong value type for the path
   await store.set('pool.max', 'ten')
   createAdminApp(store)
+  instrumentStore(store).dispose()
+  const provider: HotconfProvider = new HotconfProvider(store, { prefix: 'pool' })
+  void provider.metadata.name
   // A typed store is any store (#16): helpers take ConfigStore<unknown> without casts.
   const anyStore: ConfigStore<unknown> = store
   void anyStore.revision
