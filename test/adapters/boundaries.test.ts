@@ -3,8 +3,9 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const SRC = resolve(import.meta.dirname, '../../src')
-const ADAPTERS = join(SRC, 'adapters')
-/** The core modules an adapter may import: the contract and the documented helper module. */
+/** The rooms at the edge (adapters, and integrations with other libraries): they see the store only by its contract. */
+const EDGES = ['adapters', 'integrations'].map((room) => join(SRC, room))
+/** The core modules an edge module may import: the contract and the documented helper module. */
 const CONTRACT = new Set(['types.ts', 'errors.ts', 'adapter-kit.ts'].map((file) => join(SRC, file)))
 
 const sources = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
@@ -18,7 +19,8 @@ function importsOf(file: string): string[] {
   return specifiers.map((specifier) => resolve(dirname(file), specifier))
 }
 
-const inAdapters = (path: string) => !relative(ADAPTERS, path).startsWith('..')
+const roomOf = (path: string) => EDGES.find((room) => !relative(room, path).startsWith('..'))
+const inAdapters = (path: string) => roomOf(path) !== undefined
 const edges = sources.flatMap((file) => importsOf(file).map((target) => ({ file, target })))
 const show = ({ file, target }: { file: string; target: string }) =>
   `${relative(SRC, file)} -> ${relative(SRC, target)}`
@@ -32,14 +34,14 @@ describe('module boundaries', () => {
     ).toBe(true)
   })
 
-  it('lets an adapter import from core only the contract and the adapter kit', () => {
+  it('lets an adapter or integration import from core only the contract and the adapter kit', () => {
     const outside = edges.filter(
-      ({ file, target }) => inAdapters(file) && !inAdapters(target) && !CONTRACT.has(target),
+      ({ file, target }) => inAdapters(file) && roomOf(target) !== roomOf(file) && !CONTRACT.has(target),
     )
     expect(outside.map(show)).toEqual([])
   })
 
-  it('never lets core import an adapter', () => {
+  it('never lets core import an adapter or integration', () => {
     const inward = edges.filter(({ file, target }) => !inAdapters(file) && inAdapters(target))
     expect(inward.map(show)).toEqual([])
   })

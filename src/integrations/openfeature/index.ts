@@ -1,4 +1,4 @@
-import { importOptional } from '../../optional-dependency.ts'
+import { importOptional } from '../../adapter-kit.ts'
 
 export type { HotconfProviderOptions } from './provider.ts'
 
