@@ -1,30 +1,17 @@
-import { current, freeze, type Immer } from 'immer'
+import { current, type Immer } from 'immer'
 import type { z } from 'zod'
-import { messageOf } from '../error-message.ts'
 import { ConfigError, issue } from '../errors.ts'
-import {
-  attributeIssues,
-  INHERIT,
-  type LayerState,
-  type LoadedLayer,
-  loadOverrides,
-  loadSources,
-  mergeLayerState,
-  parkedMessage,
-  parkOverrides,
-  persistedOverrides,
-  writeOverride,
-} from '../layers.ts'
-import { checkTree } from '../schema/check-tree.ts'
+import { attributeIssues } from '../layer-origins.ts'
+import { INHERIT, parkedMessage, parkOverrides, writeOverride } from '../layer-overrides.ts'
+import { type LayerState, mergeLayerState, persistedOverrides } from '../layers.ts'
 import { REDACTED, type Redactor } from '../schema/redactor.ts'
 import { cloneData } from '../tree/clone.ts'
-import { diffTrees } from '../tree/diff.ts'
 import { deepEqual } from '../tree/equal.ts'
 import { FORBIDDEN_KEYS, findForbiddenKeys } from '../tree/forbidden.ts'
 import { assocIn, mergePatch } from '../tree/patch.ts'
-import { getAt, isPlainObject, joinPath, overlaps, splitPath } from '../tree/paths.ts'
+import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
-import type { Change, ConfigIssue, ConfigSource, OverridesBackend, PendingRestart } from '../types.ts'
+import { finish, overlay, rejected, threw } from './candidate.ts'
 import type { Committed, Intent, LoadedLayers, Validated } from './transaction.ts'
 
 /** Everything the validating step reads besides the live state. */
@@ -33,20 +20,14 @@ export interface PrepareEnv<TConfig> {
   readonly immer: Immer
   readonly redactor: Redactor
   readonly restartPaths: readonly string[]
-  readonly sources: readonly ConfigSource[]
-  readonly backend: OverridesBackend | undefined
-  readonly environment: string
-  /** Time each source read and backend load has (`loadTimeoutMs`). */
-  readonly loadTimeoutMs: number
-  readonly report: (code: 'CORRUPT_FILE' | 'SOURCE_FAILED' | 'INVALID', message: string) => void
-  /** Reports what loaded layers left out (see `sourceWarnings`). */
-  readonly warnSources: (layers: readonly LoadedLayer[]) => void
+  /** Tells of overrides a reload parked (`INVALID`). */
+  readonly report: (code: 'INVALID', message: string) => void
   readonly lookup: (target: number | string) => { config: TConfig; revision: number } | undefined
 }
 
 /**
  * The validating step: build the candidate from the live state, validate what changed, diff, apply the restart
- * policy. Pure and synchronous (a reload's reads happen before it is queued, see `loadLayers`). Runtime changes of
+ * policy. Pure and synchronous (a reload's reads happen before it is queued, in the machine's loader). Runtime changes of
  * `restart` keys are refused; a reload defers them.
  */
 export function prepare<TConfig>(
@@ -62,10 +43,6 @@ export function prepare<TConfig>(
 }
 
 // --- internal ---
-
-const rejected = (errors: readonly ConfigIssue[]): Validated<never> => ({ kind: 'rejected', errors })
-
-const threw = (what: string, error: unknown) => issue('INVALID', '', `${what} threw: ${messageOf(error)}`)
 
 /** The raw values a transaction brings, each rooted at the config's root. */
 function inputsOf(intent: Intent): unknown[] {
@@ -168,30 +145,6 @@ function fromSet<TConfig>(
   const old = getAt(live.config, segments)
   const candidate = assocIn(live.config, segments, reconcile(old, cloneData(value)))
   return finish(env, live, candidate, 'reject', (changes, config) => overlay(live.layers, changes, config))
-}
-
-/** A reload's first read: every source. Throws a `ConfigError` with every issue when one cannot be read. */
-export async function readSources<TConfig>(env: PrepareEnv<TConfig>): Promise<LoadedLayer[]> {
-  const layers = await loadSources(
-    env.sources,
-    { environment: env.environment, schema: env.schema },
-    env.loadTimeoutMs,
-  )
-  env.warnSources(layers)
-  return layers
-}
-
-/** A reload's second read: the overrides backend, which another instance may have written. */
-export async function readOverrides<TConfig>(
-  env: PrepareEnv<TConfig>,
-): Promise<Readonly<Record<string, unknown>> | undefined> {
-  if (!env.backend) return undefined
-  const doc = await loadOverrides(
-    env.backend,
-    { environment: env.environment, report: (w) => env.report(w.code, w.message) },
-    env.loadTimeoutMs,
-  )
-  return doc?.overrides ?? {}
 }
 
 function fromReload<TConfig>(
@@ -298,100 +251,4 @@ function restoreRedacted(redactor: Redactor, draft: object, liveNode: unknown, p
     // Arrays too: an exported list of secrets says '[redacted]' item by item.
     else if (isPlainObject(value) || Array.isArray(value)) restoreRedacted(redactor, value, liveValue, at)
   }
-}
-
-/**
- * Runtime changes go to the overrides layer: only the changed leaves. A deletion is written at the outermost path
- * the new config lacks (deleting `a` deletes the object, not each of its leaves), as a tombstone when a lower layer
- * sets it.
- */
-function overlay(layers: LayerState, changes: readonly Change[], config: unknown): LayerState {
-  let overrides = layers.overrides
-  for (const c of changes) {
-    let segments = splitPath(c.path)
-    if (c.to === undefined) {
-      let i = 1
-      while (i < segments.length && getAt(config, segments.slice(0, i)) !== undefined) i++
-      segments = segments.slice(0, i)
-    }
-    overrides = writeOverride(layers, overrides, segments, freeze(cloneData(c.to), true))
-  }
-  return overrides === layers.overrides ? layers : { ...layers, overrides: freeze(overrides, true) }
-}
-
-function finish<TConfig>(
-  env: PrepareEnv<TConfig>,
-  live: Committed<TConfig>,
-  candidate: TConfig,
-  restartPolicy: 'reject' | 'defer',
-  nextLayers: (changes: readonly Change[], config: TConfig) => LayerState,
-  extra: { readonly persistedVersion?: string } = {},
-): Validated<TConfig> {
-  const issues: ConfigIssue[] = []
-  let parsed: unknown
-  try {
-    parsed = checkTree(env.schema, candidate, live.config, issues)
-  } catch (error) {
-    // The candidate is known only here: a refinement's message may quote a secret in it (`JSON.parse` of one).
-    return rejected(env.redactor.issues([threw('validation', error)], candidate))
-  }
-  // The candidate and what the schema made of it: a transform may have turned a secret into new text.
-  if (issues.length > 0) return rejected(env.redactor.issues(issues, candidate, parsed))
-  // Defaults and coercions rebuild objects: keep live identities wherever the parsed value is equal.
-  let config = reconcile(live.config, parsed) as TConfig
-  let changes = diffTrees(live.config, config)
-  // A reload recomputes what waits for a restart; a runtime change leaves that list alone.
-  let pendingRestart: readonly PendingRestart[] = restartPolicy === 'defer' ? [] : live.pendingRestart
-  if (env.restartPaths.length > 0) {
-    const held = changes.filter((c) => env.restartPaths.some((r) => overlapsPattern(c.path, r)))
-    if (held.length > 0 && restartPolicy === 'reject') {
-      return rejected(
-        held.map((c) => issue('RESTART_REQUIRED', c.path, `${c.path} cannot change while the process runs`)),
-      )
-    }
-    if (held.length > 0) {
-      // The rest of a reload commits; restart keys keep their live value until the process restarts.
-      for (const c of held) config = assocIn(config, splitPath(c.path), getAt(live.config, splitPath(c.path)))
-      pendingRestart = held.map((c) => ({ path: c.path, live: c.from, next: c.to }))
-      changes = changes.filter((c) => !held.includes(c))
-    }
-  }
-  const layers = nextLayers(changes, config)
-  if (
-    changes.length === 0 &&
-    layers.overrides === live.layers.overrides &&
-    layers.parked === live.layers.parked &&
-    sameRestarts(pendingRestart, live.pendingRestart)
-  ) {
-    // A reload read every layer afresh: keep what it read even though the config does not change.
-    return layers.sources === live.layers.sources ? { kind: 'unchanged' } : { kind: 'unchanged', layers }
-  }
-  const frozen = freeze(config, true) as TConfig
-  return {
-    kind: 'ready',
-    prepared: {
-      config: frozen,
-      layers,
-      changes,
-      pendingRestart,
-      // A reload read the overrides from their backend: nothing new to write back.
-      persist:
-        restartPolicy === 'reject' &&
-        (layers.overrides !== live.layers.overrides || layers.parked !== live.layers.parked),
-      ...extra,
-    },
-  }
-}
-
-function overlapsPattern(path: string, pattern: string): boolean {
-  if (!pattern.includes('*')) return overlaps(path, pattern)
-  const a = splitPath(path)
-  const b = splitPath(pattern)
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (b[i] !== '*' && b[i] !== a[i]) return false
-  return true
-}
-
-function sameRestarts(a: readonly PendingRestart[], b: readonly PendingRestart[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.path === b[i]?.path && Object.is(p.next, b[i]?.next))
 }

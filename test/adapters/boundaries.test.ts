@@ -30,7 +30,10 @@ describe('module boundaries', () => {
     expect(sources.filter(inAdapters).length).toBeGreaterThan(30)
     expect(edges.filter(({ target }) => target === join(SRC, 'adapter-kit.ts')).length).toBeGreaterThan(5)
     expect(
-      edges.some(({ file, target }) => file === join(SRC, 'store.ts') && target === join(SRC, 'errors.ts')),
+      edges.some(
+        ({ file, target }) =>
+          file === join(SRC, 'store', 'create-store.ts') && target === join(SRC, 'errors.ts'),
+      ),
     ).toBe(true)
   })
 
@@ -39,6 +42,12 @@ describe('module boundaries', () => {
       ({ file, target }) => inAdapters(file) && roomOf(target) !== roomOf(file) && !CONTRACT.has(target),
     )
     expect(outside.map(show)).toEqual([])
+  })
+
+  it('keeps the transaction pipeline below the store: nothing in machines/ imports store/', () => {
+    const within = (room: string) => (path: string) => !relative(join(SRC, room), path).startsWith('..')
+    const upward = edges.filter(({ file, target }) => within('machines')(file) && within('store')(target))
+    expect(upward.map(show)).toEqual([])
   })
 
   it('never lets core import an adapter or integration', () => {

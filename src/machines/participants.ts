@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { messageOf } from './error-message.ts'
-import { issue } from './errors.ts'
-import { overlaps } from './tree/paths.ts'
-import type { Change, ConfigIssue, Participant, ParticipantOptions, TransactionInfo } from './types.ts'
-import { withTimeout } from './with-timeout.ts'
+import { messageOf } from '../error-message.ts'
+import { issue } from '../errors.ts'
+import { overlaps } from '../tree/paths.ts'
+import type { Change, ConfigIssue, Participant, ParticipantOptions, TransactionInfo } from '../types.ts'
+import { withTimeout } from '../with-timeout.ts'
 
 interface Entry {
   readonly handler: Participant<unknown>

@@ -1,6 +1,6 @@
-import { messageOf } from './error-message.ts'
-import { ConfigError, issue } from './errors.ts'
-import type { Adapter, AdapterContext, AdapterHandle, AdapterState, ConfigStore, Logger } from './types.ts'
+import { messageOf } from '../error-message.ts'
+import { ConfigError, issue } from '../errors.ts'
+import type { Adapter, AdapterContext, AdapterHandle, AdapterState, ConfigStore, Logger } from '../types.ts'
 
 /** What the host needs from the store: its public face and a place to report adapter states. */
 export interface AdapterHostStore<TConfig> {

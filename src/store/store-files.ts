@@ -1,11 +1,11 @@
 import { resolve } from 'node:path'
-import { messageOf } from './error-message.ts'
-import { ConfigError, issue } from './errors.ts'
-import { type AuditLog, createAuditLog, lastAuditRevision } from './persist/audit-log.ts'
-import { fileOverrides } from './persist/file-overrides.ts'
-import { createJsonFile, type JsonFile } from './persist/json-file.ts'
-import { isPlainObject } from './tree/paths.ts'
-import type { ConfigStoreOptions, Logger, OverridesBackend, Snapshot, TransactionRecord } from './types.ts'
+import { messageOf } from '../error-message.ts'
+import { ConfigError, issue } from '../errors.ts'
+import { type AuditLog, createAuditLog, lastAuditRevision } from '../persist/audit-log.ts'
+import { fileOverrides } from '../persist/file-overrides.ts'
+import { createJsonFile, type JsonFile } from '../persist/json-file.ts'
+import { isPlainObject } from '../tree/paths.ts'
+import type { ConfigStoreOptions, Logger, OverridesBackend, Snapshot, TransactionRecord } from '../types.ts'
 
 /** A pinned snapshot as stored beside the overrides file. */
 export interface StoredSnapshot {

@@ -1,0 +1,48 @@
+import type { z } from 'zod'
+import { type LoadedLayer, loadOverrides, loadSources } from '../layers.ts'
+import type { ConfigSource, OverridesBackend } from '../types.ts'
+
+/** What a reload reads, and where it reports what it found on the way. */
+export interface ReadEnv {
+  readonly schema: z.ZodType
+  readonly sources: readonly ConfigSource[]
+  readonly backend: OverridesBackend | undefined
+  readonly environment: string
+  /** Time each source read and backend load has (`loadTimeoutMs`). */
+  readonly loadTimeoutMs: number
+  readonly report: (code: 'CORRUPT_FILE' | 'SOURCE_FAILED', message: string) => void
+  /** Reports what loaded layers left out (see `sourceWarnings`). */
+  readonly warnSources: (layers: readonly LoadedLayer[]) => void
+}
+
+/**
+ * A reload's reads: every source, then (only with a backend) the overrides, which another instance may have
+ * written. Each rejects with a `ConfigError` listing every issue. The machine's loader decides when each runs.
+ */
+export function layerReads(env: ReadEnv): {
+  readSources(): Promise<readonly LoadedLayer[]>
+  readOverrides?: () => Promise<Readonly<Record<string, unknown>>>
+} {
+  const { backend } = env
+  const readSources = async () => {
+    const layers = await loadSources(
+      env.sources,
+      { environment: env.environment, schema: env.schema },
+      env.loadTimeoutMs,
+    )
+    env.warnSources(layers)
+    return layers
+  }
+  if (!backend) return { readSources }
+  return {
+    readSources,
+    readOverrides: async () => {
+      const doc = await loadOverrides(
+        backend,
+        { environment: env.environment, report: (w) => env.report(w.code, w.message) },
+        env.loadTimeoutMs,
+      )
+      return doc?.overrides ?? {}
+    },
+  }
+}
