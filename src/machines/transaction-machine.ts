@@ -53,10 +53,19 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
             on: {
               'config.*': [
                 { guard: 'isHolding', actions: 'enqueue' },
-                { target: 'validating', actions: ['enqueue', 'dequeue'] },
+                {
+                  target: 'validating',
+                  actions: ['enqueue', 'dequeue'],
+                  description: 'config.update / set / reload / reset / rollback / import',
+                },
               ],
             },
-            always: { guard: 'hasQueued', target: 'validating', actions: 'dequeue' },
+            always: {
+              guard: 'hasQueued',
+              target: 'validating',
+              actions: 'dequeue',
+              description: 'next queued',
+            },
             states: {
               ready: {},
               committed: { entry: { type: 'settle', params: { status: 'committed' } } },
@@ -68,16 +77,26 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
           validating: {
             entry: { type: 'phase', params: { phase: 'validating' } },
             always: [
-              { guard: 'isRejected', target: 'idle.rejected' },
-              { guard: 'isUnchanged', target: 'idle.unchanged', actions: ['refresh', 'refreshed'] },
+              {
+                guard: 'isRejected',
+                target: 'idle.rejected',
+                description: 'schema, restart key, stale revision',
+              },
+              {
+                guard: 'isUnchanged',
+                target: 'idle.unchanged',
+                actions: ['refresh', 'refreshed'],
+                description: 'nothing differs',
+              },
               // Nothing to ask, nothing to persist: skip the actor (its spawn costs more than the whole update),
               // but still report the step so the lifecycle on events$ reads the same.
               {
                 guard: 'nothingToApply',
                 target: 'notifying',
                 actions: { type: 'phase', params: { phase: 'applying' } },
+                description: 'nothing to apply',
               },
-              { target: 'applying' },
+              { target: 'applying', description: 'participants to ask or overrides to persist' },
             ],
           },
           applying: {
@@ -89,6 +108,7 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
                 {
                   guard: { type: 'refused', params: ({ event }) => ({ applied: event.output }) },
                   target: 'idle.rolledBack',
+                  description: 'veto, timeout, persist failure',
                   actions: {
                     type: 'fail',
                     params: ({ event }) => ({ errors: event.output.ok ? [] : event.output.errors }),
@@ -96,6 +116,7 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
                 },
                 {
                   target: 'notifying',
+                  description: 'accepted and persisted',
                   actions: {
                     type: 'stampVersion',
                     params: ({ event }) => ({
@@ -106,13 +127,17 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
               ],
               onError: {
                 target: 'idle.rolledBack',
+                description: 'applying crashed',
                 actions: { type: 'failOnCrash', params: ({ event }) => ({ error: event.error }) },
               },
             },
           },
           notifying: {
             entry: ['commit', { type: 'phase', params: { phase: 'notifying' } }, 'publish'],
-            always: 'idle.committed',
+            always: {
+              target: 'idle.committed',
+              description: 'swap current, revision + 1, history, streams',
+            },
           },
         },
       },
@@ -121,7 +146,9 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
         on: { 'reload.request': { actions: 'coalesceReload' } },
         states: {
           waiting: {
-            on: { 'reload.request': { target: 'readingSources', actions: 'startReload' } },
+            on: {
+              'reload.request': { target: 'readingSources', actions: 'startReload', description: 'reload()' },
+            },
           },
           readingSources: {
             invoke: {
@@ -130,15 +157,18 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
                 {
                   guard: 'readsBackend',
                   target: 'draining',
+                  description: 'sources read, the overrides backend next',
                   actions: { type: 'keepSources', params: ({ event }) => ({ sources: event.output }) },
                 },
                 {
                   target: 'queued',
+                  description: 'sources read',
                   actions: { type: 'queueReload', params: ({ event }) => ({ sources: event.output }) },
                 },
               ],
               onError: {
                 target: 'queued',
+                description: 'a read failed (the reload is rejected)',
                 actions: { type: 'queueFailedReload', params: ({ event }) => ({ error: event.error }) },
               },
             },
@@ -146,13 +176,18 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
           // The backend may be shared with other instances: read it in transaction order.
           draining: {
             entry: 'hold',
-            always: { guard: 'drained', target: 'readingOverrides' },
+            always: {
+              guard: 'drained',
+              target: 'readingOverrides',
+              description: 'the pipeline is idle with nothing queued',
+            },
           },
           readingOverrides: {
             invoke: {
               src: 'readOverrides',
               onDone: {
                 target: 'queued',
+                description: 'overrides read',
                 actions: {
                   type: 'queueReload',
                   params: ({ context, event }) => ({ sources: context.loaded, overrides: event.output }),
@@ -160,13 +195,20 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
               },
               onError: {
                 target: 'queued',
+                description: 'a read failed (the reload is rejected)',
                 actions: { type: 'queueFailedReload', params: ({ event }) => ({ error: event.error }) },
               },
             },
           },
+          // The reload is queued (ahead of what was held); reloads asked for meanwhile share one more read.
           queued: {
             always: [
-              { guard: 'hasNextReload', target: 'readingSources', actions: 'startNextReload' },
+              {
+                guard: 'hasNextReload',
+                target: 'readingSources',
+                actions: 'startNextReload',
+                description: 'reloads asked for during the read',
+              },
               { target: 'waiting' },
             ],
           },
