@@ -77,16 +77,11 @@ function pipelineActions<TConfig>(effects: TransactionEffects<TConfig>) {
         ? { held: [...context.held, ...event.txns] }
         : { queue: [...context.queue, ...event.txns] }
     }),
-    dequeue: update(({ context }: A) => {
-      const batch = takeBatch(effects, context.live, context.queue)
-      const validated = batch[0]!.validated
-      return {
-        batch,
-        commits: [],
-        queue: context.queue.slice(batch.length),
-        errors: validated.kind === 'rejected' ? validated.errors : [],
-      }
-    }),
+    dequeue: update(({ context }: A) => nextPass(effects, context.live, context.queue)),
+    // An event that finds the pipeline idle: queue and dequeue in one assign (one copy of the context, not two).
+    take: update(({ context, event }: A) =>
+      'txns' in event ? nextPass(effects, context.live, [...context.queue, ...event.txns]) : {},
+    ),
     phase: ({ context }: A, params: { phase: TransactionPhase }) => {
       for (const step of context.batch) effects.phase(step.txn, params.phase, context.live.revision)
     },
@@ -194,6 +189,22 @@ function guardsOf<TConfig>(effects: TransactionEffects<TConfig>) {
 
 function ready<TConfig>(v: Validated<TConfig> | undefined) {
   return v?.kind === 'ready' ? v.prepared : undefined
+}
+
+/** The context of the next pass: its batch, taken from the head of `queue`. */
+function nextPass<TConfig>(
+  effects: TransactionEffects<TConfig>,
+  live: Committed<TConfig>,
+  queue: readonly Txn[],
+): Partial<TransactionContext<TConfig>> {
+  const batch = takeBatch(effects, live, queue)
+  const validated = batch[0]!.validated
+  return {
+    batch,
+    commits: [],
+    queue: queue.slice(batch.length),
+    errors: validated.kind === 'rejected' ? validated.errors : [],
+  }
 }
 
 /** The head of the queue, and the ready transactions behind it that may share its pass (group commit). */

@@ -55,7 +55,7 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
                 { guard: 'isHolding', actions: 'enqueue' },
                 {
                   target: 'validating',
-                  actions: ['enqueue', 'dequeue'],
+                  actions: 'take',
                   description: 'config.update / set / reload / reset / rollback / import',
                 },
               ],
