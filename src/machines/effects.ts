@@ -11,7 +11,6 @@ import type {
   PersistedOverrides,
   TransactionPhase,
   TransactionRecord,
-  UpdateMeta,
   UpdateResult,
 } from '../types.ts'
 import type { Ledger, PipelineEffects, PipelineParts } from './pipeline-parts.ts'
@@ -146,13 +145,7 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
     streams.event({ type: 'transaction', phase, intent: txn.intent.kind, ...who(txn), revision, at: clock() })
   }
 
-  open(
-    intent: Intent,
-    meta: UpdateMeta | undefined,
-    source: string,
-    waiters: Txn['waiters'],
-    startedAt: number,
-  ): Txn | undefined {
+  readonly open: PipelineEffects<TConfig>['open'] = (intent, meta, source, waiters, startedAt) => {
     if (this.#ledger.closed) {
       const result = this.refused('CLOSED', 'the store is closed')
       for (const waiter of waiters) waiter(result)
