@@ -1,17 +1,30 @@
+import type { Immer } from 'immer'
 import { freeze } from 'immer'
+import type { z } from 'zod'
 import { messageOf } from '../error-message.ts'
 import { issue } from '../errors.ts'
 import { writeOverride } from '../layer-overrides.ts'
 import type { LayerState } from '../layers.ts'
 import { checkTree } from '../schema/check-tree.ts'
+import type { Redactor } from '../schema/redactor.ts'
 import { cloneData } from '../tree/clone.ts'
 import { diffTrees } from '../tree/diff.ts'
 import { assocIn } from '../tree/patch.ts'
 import { getAt, overlaps, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
 import type { Change, ConfigIssue, PendingRestart } from '../types.ts'
-import type { PrepareEnv } from './prepare.ts'
 import type { Committed, Validated } from './transaction.ts'
+
+/** Everything the validating step reads besides the live state. */
+export interface PrepareEnv<TConfig> {
+  readonly schema: z.ZodType
+  readonly immer: Immer
+  readonly redactor: Redactor
+  readonly restartPaths: readonly string[]
+  /** Tells of overrides a reload parked (`INVALID`). */
+  readonly report: (code: 'INVALID', message: string) => void
+  readonly lookup: (target: number | string) => { config: TConfig; revision: number } | undefined
+}
 
 export const rejected = (errors: readonly ConfigIssue[]): Validated<never> => ({ kind: 'rejected', errors })
 

@@ -13,8 +13,9 @@ import type {
   TransactionRecord,
   UpdateResult,
 } from '../types.ts'
+import type { PrepareEnv } from './candidate.ts'
 import type { Ledger, PipelineEffects, PipelineParts } from './pipeline-parts.ts'
-import { type PrepareEnv, prepare } from './prepare.ts'
+import { prepare } from './prepare.ts'
 import { layerReads } from './read-layers.ts'
 import type { Applied, Committed, Intent, Prepared, ReloadRequest, Txn, Validated } from './transaction.ts'
 

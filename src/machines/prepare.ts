@@ -1,5 +1,4 @@
-import { current, type Immer } from 'immer'
-import type { z } from 'zod'
+import { current } from 'immer'
 import { ConfigError, issue } from '../errors.ts'
 import { attributeIssues } from '../layer-origins.ts'
 import { INHERIT, parkedMessage, parkOverrides, writeOverride } from '../layer-overrides.ts'
@@ -11,19 +10,8 @@ import { FORBIDDEN_KEYS, findForbiddenKeys } from '../tree/forbidden.ts'
 import { assocIn, mergePatch } from '../tree/patch.ts'
 import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
-import { finish, overlay, rejected, threw } from './candidate.ts'
+import { finish, overlay, type PrepareEnv, rejected, threw } from './candidate.ts'
 import type { Committed, Intent, LoadedLayers, Validated } from './transaction.ts'
-
-/** Everything the validating step reads besides the live state. */
-export interface PrepareEnv<TConfig> {
-  readonly schema: z.ZodType
-  readonly immer: Immer
-  readonly redactor: Redactor
-  readonly restartPaths: readonly string[]
-  /** Tells of overrides a reload parked (`INVALID`). */
-  readonly report: (code: 'INVALID', message: string) => void
-  readonly lookup: (target: number | string) => { config: TConfig; revision: number } | undefined
-}
 
 /**
  * The validating step: build the candidate from the live state, validate what changed, diff, apply the restart
