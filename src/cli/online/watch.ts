@@ -23,6 +23,7 @@ export async function followChanges(conn: Connection, io: CliIo, json: boolean):
     for await (const event of serverEvents(response)) {
       if (event.id !== undefined) lastId = event.id
       if (event.type === 'change') print(io, json, JSON.parse(event.data) as HistoryRecord)
+      if (event.type === 'ready') io.err(`hotconf watch: following ${conn.base} from #${event.id}`)
       if (event.type === 'resync')
         io.err('hotconf watch: missed changes are no longer in history; read the config again (hotconf get)')
     }
