@@ -41,11 +41,15 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   },
   schema: {
     kind: 'offline',
-    usage: 'hotconf schema --schema <module>[#export] [--io input|output] [--out <file>]',
+    usage: 'hotconf schema --schema <module>[#export] [--io input|output] [--partial] [--out <file>]',
     summary: 'print the JSON Schema of the config (secrets marked, restart keys annotated) for editors',
     options: [
       SCHEMA,
-      ['--io input|output', 'what may be written (input, the default) or what the store holds'],
+      [
+        '--io input|output',
+        'what a file may hold (input, the default: defaulted keys optional) or what the store holds',
+      ],
+      ['--partial', 'no key required: for a profile file that sets only some keys'],
       ['--out <file>', 'write it to a file'],
     ],
     example: 'hotconf schema --schema ./dist/config-schema.js --out config/schema.json',

@@ -1,8 +1,10 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { useTempDirs } from '../support/temp-dir.ts'
-import { hotconf } from './run-cli.ts'
+import { FIXTURES, hotconf } from './run-cli.ts'
 
 const tempDir = useTempDirs('hotconf-cli-')
 
@@ -100,3 +102,36 @@ describe('hotconf check, explain (#19)', { timeout: 120_000 }, () => {
     })
   })
 })
+
+describe('hotconf schema (#19)', { timeout: 120_000 }, () => {
+  it('prints a JSON Schema that validates the sample config, with restart keys and secrets marked', async () => {
+    const dir = await tempDir()
+    const out = join(dir, 'schema.json')
+    const [written, partial] = await Promise.all([
+      hotconf(['schema', '--schema', 'schema.ts', '--out', out]),
+      hotconf(['schema', '--schema', 'schema.ts', '--partial']),
+    ])
+    expect([written.code, partial.code]).toEqual([0, 0])
+    const schema = JSON.parse(await readFile(out, 'utf8')) as JsonSchema
+    expect(schema.properties.server?.properties.port?.['x-hotconf-restart']).toBe(true)
+    expect(schema.properties.apiKey).toMatchObject({ writeOnly: true, 'x-hotconf-secret': true })
+    expect(JSON.stringify(schema)).not.toContain('sk-cli-test-key-42')
+
+    const ajv = new Ajv2020({ allErrors: true })
+    ajv.addKeyword('x-hotconf-restart').addKeyword('x-hotconf-secret')
+    const validate = ajv.compile(schema)
+    const sample = parse(await readFile(join(FIXTURES, 'default.yaml'), 'utf8'))
+    expect(validate(sample), JSON.stringify(validate.errors)).toBe(true)
+    expect(validate({ ...sample, pool: { max: 5000 } })).toBe(false)
+    expect(validate.errors?.[0]).toMatchObject({ instancePath: '/pool/max', keyword: 'maximum' })
+
+    // A profile sets only some keys: --partial requires none.
+    const profile = parse(await readFile(join(FIXTURES, 'production.yaml'), 'utf8'))
+    expect(validate(profile)).toBe(false)
+    expect(ajv.compile(JSON.parse(partial.stdout) as JsonSchema)(profile)).toBe(true)
+  })
+})
+
+type JsonSchema = {
+  properties: Partial<Record<string, { properties: Partial<Record<string, Record<string, unknown>>> }>>
+}

@@ -43,7 +43,10 @@ describe('the online commands against a real admin API (#19)', { timeout: 180_00
       code: 0,
       stdout: 'committed #2 (undo: hotconf rollback 1)\n  pool.max: 10 → 20\n',
     })
-    expect(served.store.history(1)[0]).toMatchObject({ actor: 'writer', reason: 'cli:alice: traffic spike' })
+    expect(served.store.history({ limit: 1 })[0]).toMatchObject({
+      actor: 'writer',
+      reason: 'cli:alice: traffic spike',
+    })
     const [string, invalid, noReason] = await Promise.all([
       as(WRITE, ['set', 'db.host', 'db.internal', '--reason', 'move', '--json']),
       as(WRITE, ['set', 'pool.max', '5000', '--reason', 'too many']),
@@ -141,7 +144,7 @@ describe('the online commands against a real admin API (#19)', { timeout: 180_00
     await served.store.set('pool.max', 30)
     expect((await as(ADMIN, ['rollback', '3', '--reason', 'again'])).code).toBe(0)
     expect(served.store.current.pool.max).toBe(10)
-    expect(served.store.history(1)[0]).toMatchObject({ source: 'rollback', actor: 'boss' })
+    expect(served.store.history({ limit: 1 })[0]).toMatchObject({ source: 'rollback', actor: 'boss' })
     await served.store.set('pool.max', 40)
     expect((await as(ADMIN, ['reset', 'pool', '--reason', 'back'])).code).toBe(0)
     expect(served.store.current.pool.max).toBe(10)

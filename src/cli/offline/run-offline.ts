@@ -1,15 +1,26 @@
 import { ConfigError } from '../../errors.ts'
 import type { ConfigIssue } from '../../types.ts'
-import { type FlagValues, parseCommandArgs, stringFlag } from '../args.ts'
+import { type FlagValues, parseCommandArgs, positionals as positionalsOf, stringFlag } from '../args.ts'
 import { EXIT, usage } from '../exit.ts'
 import { type CliIo, paint } from '../io.ts'
 import { type FileLayers, openFiles } from './open-files.ts'
+import { printSchema } from './print-schema.ts'
 
 /** Runs an offline command: `check`, `schema` or `explain`. */
 export async function runOffline(name: string, args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, FLAGS)
   const json = values.json === true
   try {
+    if (name === 'schema') {
+      positionalsOf(positionals, 0, 0, '')
+      const schema = {
+        schema: stringFlag(values, 'schema'),
+        io: stringFlag(values, 'io'),
+        out: stringFlag(values, 'out'),
+      }
+      await printSchema(io, { ...schema, partial: values.partial === true })
+      return EXIT.ok
+    }
     if (name !== 'explain') return await check(io, layersOf(values, positionals), json)
     const path = positionals.at(-1)
     if (positionals.length < 2 || path === undefined)
@@ -31,6 +42,9 @@ const FLAGS = {
   env: { type: 'string' },
   'env-vars': { type: 'string' },
   json: { type: 'boolean' },
+  io: { type: 'string' },
+  partial: { type: 'boolean' },
+  out: { type: 'string' },
 } as const
 
 function layersOf(values: FlagValues, files: readonly string[]): FileLayers {
