@@ -230,7 +230,7 @@ async function ifMatch(ctx: OnlineContext): Promise<Record<string, string>> {
   const raw = stringFlag(ctx.values, 'if-revision')
   if (raw === undefined) return {}
   const revision = revisionArg(raw)
-  const etag = (await call(ctx.conn, 'HEAD', '')).headers.get('etag') ?? ''
+  const etag = (await call(ctx.conn, 'HEAD', '')).headers.etag ?? ''
   const incarnation = /^"(.+)-\d+"$/.exec(etag)?.[1]
   if (incarnation === undefined)
     throw new ApiFailure(

@@ -1,5 +1,6 @@
+import type { IncomingMessage } from 'node:http'
 import type { CliIo } from '../io.ts'
-import { type Connection, refused, send } from './connection.ts'
+import { type Connection, ok, refused, send } from './connection.ts'
 import type { HistoryRecord } from './diff-history.ts'
 import { changeLines } from './format.ts'
 
@@ -47,19 +48,20 @@ async function open(
   conn: Connection,
   lastId: string | undefined,
   first: boolean,
-): Promise<Response | undefined> {
-  let response: Response
+): Promise<IncomingMessage | undefined> {
+  let response: IncomingMessage
   try {
     response = await send(conn, 'GET', '/stream', {
       headers: { accept: 'text/event-stream', ...(lastId === undefined ? {} : { 'last-event-id': lastId }) },
+      stream: true,
     })
   } catch (error) {
     if (first) throw error
     return undefined
   }
-  if (response.ok) return response
+  if (ok(response)) return response
   const failure = await refused(conn, response)
-  if (first || response.status < 500) throw failure
+  if (first || (response.statusCode ?? 0) < 500) throw failure
   return undefined
 }
 
@@ -79,8 +81,8 @@ function print(io: CliIo, json: boolean, set: HistoryRecord): void {
 }
 
 /** The events of a `text/event-stream` body, as the SSE spec splits them; ends when the connection does. */
-async function* serverEvents(response: Response): AsyncGenerator<ServerEvent> {
-  if (!response.body) return
+async function* serverEvents(response: IncomingMessage): AsyncGenerator<ServerEvent> {
+  response.setEncoding('utf8')
   let buffer = ''
   let event: { type: string; id: string | undefined; data: string[] } = {
     type: 'message',
@@ -88,8 +90,8 @@ async function* serverEvents(response: Response): AsyncGenerator<ServerEvent> {
     data: [],
   }
   try {
-    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk
+    for await (const chunk of response) {
+      buffer += chunk as string
       const lines = buffer.split(/\r\n|\r|\n/)
       buffer = lines.pop() ?? ''
       for (const line of lines) {
