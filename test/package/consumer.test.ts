@@ -95,6 +95,36 @@ describe('the packed tarball (#16)', () => {
     expect(await node([process.execPath], '--conditions=source', 'app.mjs')).toMatch(/^ok v/)
   })
 
+  it('installs the hotconf command: --help, check with a .mjs schema, and a clear message for .ts without tsx (#19)', async () => {
+    const npx = (...args: string[]) =>
+      run('npx', ['--no-install', 'hotconf', ...args], { cwd: app, env }).catch(
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      )
+    writeFileSync(
+      join(app, 'schema.mjs'),
+      "import { z } from 'zod'\nexport const schema = z.object({ pool: z.object({ max: z.number().int().max(100) }) })\n",
+    )
+    writeFileSync(join(app, 'schema.ts'), "import { z } from 'zod'\nexport const schema = z.object({})\n")
+    writeFileSync(join(app, 'good.yaml'), 'pool:\n  max: 10\n')
+    writeFileSync(join(app, 'bad.yaml'), 'pool:\n  max: 1000\n')
+    const [help, good, bad, ts] = await Promise.all([
+      npx('--help'),
+      npx('check', '--schema', 'schema.mjs', 'good.yaml'),
+      npx('check', '--schema', 'schema.mjs', 'bad.yaml'),
+      npx('check', '--schema', 'schema.ts', 'good.yaml'),
+    ])
+    expect(help.stdout).toMatch(/^hotconf: check config files/)
+    expect(good.stdout).toMatch(/^ok: good\.yaml/)
+    expect(bad).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^bad\.yaml:2:8 {2}pool\.max Too big/),
+    })
+    expect(ts).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/needs the package "tsx".*npm install tsx/),
+    })
+  }, 120_000)
+
   it('refuses to install next to zod 3 instead of nesting a second zod', async () => {
     const zod3 = join(dir, 'zod3')
     await run('mkdir', [zod3])
