@@ -1,16 +1,5 @@
 import { CliFailure, EXIT } from '../exit.ts'
-import type { ChangeLine } from './format.ts'
-
-/** A history entry (or event record) as the API sends it. */
-export interface HistoryRecord {
-  readonly revision: number
-  readonly at?: string
-  readonly status?: string
-  readonly actor?: string
-  readonly source?: string
-  readonly reason?: string
-  readonly changes: readonly ChangeLine[]
-}
+import type { ChangeLine, HistoryRecord } from './format.ts'
 
 /**
  * The changes from revision `from` to revision `to`, composed from the commits between them: per path the value

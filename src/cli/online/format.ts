@@ -25,18 +25,19 @@ export function showValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2)
 }
 
+/** A history entry (or event record) as the API sends it. */
+export interface HistoryRecord {
+  readonly revision: number
+  readonly at?: string
+  readonly status?: string
+  readonly actor?: string
+  readonly source?: string
+  readonly reason?: string
+  readonly changes: readonly ChangeLine[]
+}
+
 /** One history or event record as a heading line: revision, time, status, who, door and why. */
-export function recordHeading(
-  io: CliIo,
-  record: {
-    readonly revision: number
-    readonly at?: string
-    readonly status?: string
-    readonly actor?: string
-    readonly source?: string
-    readonly reason?: string
-  },
-): string {
+export function recordHeading(io: CliIo, record: HistoryRecord): string {
   const parts = [
     paint(io, 'bold', `#${record.revision}`),
     record.at ?? '',

@@ -5,8 +5,8 @@ import { COMMANDS, ONLINE_OPTIONS } from '../commands.ts'
 import { EXIT, usage } from '../exit.ts'
 import type { CliIo } from '../io.ts'
 import { ApiFailure, type Connection, call, connectionOf } from './connection.ts'
-import { composeChanges, type HistoryRecord } from './diff-history.ts'
-import { changeLines, recordHeading, showValue, writeSummary } from './format.ts'
+import { composeChanges } from './diff-history.ts'
+import { changeLines, type HistoryRecord, recordHeading, showValue, writeSummary } from './format.ts'
 import { followChanges } from './watch.ts'
 
 /** Runs an online command: parse its flags, connect, call the API, print. */

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { CliIo } from '../io.ts'
 import { type Connection, ok, refused, send } from './connection.ts'
-import type { HistoryRecord } from './diff-history.ts'
-import { changeLines } from './format.ts'
+import { changeLines, type HistoryRecord } from './format.ts'
 
 /**
  * Follows `GET /stream` until the process is stopped: one line per changed path (`--json`: one JSON change set per
