@@ -38,7 +38,8 @@ export async function watchDirs(
     })
     watchers.set(dir, watcher)
     watcher.on('raw', (_event, path, details) => {
-      if (relevant(current, dir, path, details)) handlers.onEvent()
+      // chokidar 6 passes fs.watch's null filename through: an unnamed change may be ours, so it is checked.
+      if (path === null || relevant(current, dir, path, details)) handlers.onEvent()
     })
     watcher.on('error', handlers.onError)
     await new Promise<void>((resolve) => watcher.once('ready', resolve))
