@@ -22,15 +22,18 @@ const WARNINGS_KEPT = 50
  * What a store tells besides its transactions: warnings (kept for `status().warnings`, logged, on `events$`) and
  * the states of its adapters. Every message leaves through here, scrubbed of the live secrets whoever wrote it.
  */
+/** An adapter as `status().adapters` shows it. */
+interface AdapterSlot {
+  readonly name: string
+  readonly optional?: true
+  state: AdapterState
+  lastError?: string
+}
+
 export class StoreNotices {
   readonly #ctx: NoticesContext
   readonly #warnings = new Ring<{ code: WarningCode; message: string; at: Date }>(WARNINGS_KEPT)
-  readonly #adapters: {
-    readonly name: string
-    readonly optional?: true
-    state: AdapterState
-    lastError?: string
-  }[] = []
+  readonly #adapters: AdapterSlot[] = []
 
   constructor(ctx: NoticesContext) {
     this.#ctx = ctx
@@ -53,8 +56,7 @@ export class StoreNotices {
 
   /** Registers an adapter; its state shows in `status().adapters` and on `events$`. */
   adapterSlot(name: string, optional = false): (state: AdapterState, error?: unknown) => void {
-    const slot: { readonly name: string; readonly optional?: true; state: AdapterState; lastError?: string } =
-      optional ? { name, optional, state: 'starting' } : { name, state: 'starting' }
+    const slot: AdapterSlot = optional ? { name, optional, state: 'starting' } : { name, state: 'starting' }
     this.#adapters.push(slot)
     return (state, error) => {
       slot.state = state
