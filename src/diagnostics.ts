@@ -1,12 +1,6 @@
 import { type TracingChannel, tracingChannel } from 'node:diagnostics_channel'
 import { ConfigError } from './errors.ts'
-import type {
-  ConfigStore,
-  StoreEvent,
-  TransactionIntent,
-  TransactionPhase,
-  TransactionRecord,
-} from './types.ts'
+import type { StoreEvent, TransactionIntent, TransactionPhase, TransactionRecord } from './types.ts'
 
 /** The `node:diagnostics_channel` TracingChannel every store publishes its transactions on. */
 export const TRANSACTION_CHANNEL = 'hotconf:transaction'
@@ -30,37 +24,51 @@ export interface TransactionTrace {
   error?: ConfigError
 }
 
+/** A transaction's event on `events$`, which the pipeline also hands the tracer. */
+export type TransactionEvent = Extract<StoreEvent, { type: 'transaction' }>
+
 /**
- * Publishes the store's transactions on the `hotconf:transaction` TracingChannel: `start` and `end` when one starts
+ * Publishes one store's transactions on the `hotconf:transaction` TracingChannel: `start` and `end` when one starts
  * (the write returned its promise), then `error` for a refused outcome, `asyncStart` and `asyncEnd` when it settles.
- * While the channel has no subscribers nothing is built or published, and a transaction that started before the
- * first subscriber came is left out whole, so a subscriber never sees half of one (so is a write refused before it
- * started, `CLOSED` or `REENTRANT`).
+ * The pipeline hands it its transaction events itself, and builds a phase's event for it only while it is `wanted`:
+ * with no subscriber a transaction costs nothing here. A transaction that started before the first subscriber came
+ * is left out whole, so a subscriber never sees half of one (so is a write refused before it started, `CLOSED` or
+ * `REENTRANT`).
  */
-export function publishTransactions(store: ConfigStore<unknown>): void {
-  const channel = tracingChannel<TransactionTrace, TransactionTrace>(TRANSACTION_CHANNEL)
-  const open = new Map<number, TransactionTrace>()
-  store.events$.subscribe((event) => {
-    if (event.type !== 'transaction') return
-    const trace = open.get(event.id)
+export class TransactionTracer {
+  readonly #channel = tracingChannel<TransactionTrace, TransactionTrace>(TRANSACTION_CHANNEL)
+  readonly #open = new Map<number, TransactionTrace>()
+  readonly #environment: string
+
+  constructor(environment: string) {
+    this.#environment = environment
+  }
+
+  /** Whether a phase's event is worth building for the channel: it has subscribers, or a traced one is still open. */
+  get wanted(): boolean {
+    return this.#open.size > 0 || this.#channel.hasSubscribers
+  }
+
+  observe(event: TransactionEvent): void {
+    const trace = this.#open.get(event.id)
     if (event.phase === 'started') {
-      if (!channel.hasSubscribers) return
-      const started = traceOf(event, store.environment)
-      open.set(event.id, started)
-      channel.start.publish(started)
-      channel.end.publish(started)
+      if (!this.#channel.hasSubscribers) return
+      const started = traceOf(event, this.#environment)
+      this.#open.set(event.id, started)
+      this.#channel.start.publish(started)
+      this.#channel.end.publish(started)
     } else if (trace !== undefined) {
       trace.phase = event.phase
       trace.revision = event.revision
-      if (event.durationMs !== undefined) settle(channel, trace, event)
-      if (trace.result !== undefined) open.delete(event.id)
+      if (event.durationMs !== undefined) {
+        settle(this.#channel, trace, event)
+        this.#open.delete(event.id)
+      }
     }
-  })
+  }
 }
 
 // --- internal ---
-
-type TransactionEvent = Extract<StoreEvent, { type: 'transaction' }>
 
 function traceOf(event: TransactionEvent, environment: string): TransactionTrace {
   return {

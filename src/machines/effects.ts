@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import type { TransactionEvent } from '../diagnostics.ts'
 import { messageOf } from '../error-message.ts'
 import { ConfigError, formatIssues, issue } from '../errors.ts'
 import { persistedOverrides } from '../layers.ts'
@@ -127,12 +128,19 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
   }
 
   settle(txn: Txn, raw: UpdateResult): void {
-    const { counters, streams, logger } = this.#parts
+    const { counters, streams, tracer, logger } = this.#parts
     const result = redactedResult(this.#parts.redactor, raw)
     const record = recordOf(txn, result, this.#parts.clock())
     counters.record(result.status, record.durationMs, txn.intent.kind === 'reload')
     this.records.push(record)
-    streams.event({ type: 'transaction', phase: result.status, intent: txn.intent.kind, ...record })
+    const event: TransactionEvent = {
+      type: 'transaction',
+      phase: result.status,
+      intent: txn.intent.kind,
+      ...record,
+    }
+    streams.event(event)
+    tracer.observe(event)
     // Once per failed transaction, whatever its source: a result nobody reads must not be lost.
     if (record.errors.length > 0)
       logger.warn(`${txn.meta.source} ${result.status}:\n${formatIssues(record.errors)}`)
@@ -141,9 +149,19 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
   }
 
   phase(txn: Txn, phase: TransactionPhase, revision: number): void {
-    const { streams, clock } = this.#parts
-    if (!streams.eventsObserved) return
-    streams.event({ type: 'transaction', phase, intent: txn.intent.kind, ...who(txn), revision, at: clock() })
+    const { streams, tracer, clock } = this.#parts
+    const traced = tracer.wanted
+    if (!traced && !streams.eventsObserved) return
+    const event: TransactionEvent = {
+      type: 'transaction',
+      phase,
+      intent: txn.intent.kind,
+      ...who(txn),
+      revision,
+      at: clock(),
+    }
+    streams.event(event)
+    if (traced) tracer.observe(event)
   }
 
   readonly open: PipelineEffects<TConfig>['open'] = (intent, meta, source, waiters, startedAt) => {

@@ -1,5 +1,6 @@
 import type { Immer } from 'immer'
 import type { z } from 'zod'
+import type { TransactionTracer } from '../diagnostics.ts'
 import type { ConfigHistory } from '../history.ts'
 import type { LoadedLayer } from '../layers.ts'
 import type { SaveQueue } from '../persist/save-queue.ts'
@@ -38,6 +39,8 @@ export interface PipelineParts<TConfig> {
   readonly environment: string
   readonly history: ConfigHistory<TConfig>
   readonly streams: StoreStreams<TConfig>
+  /** The `hotconf:transaction` TracingChannel's publisher. */
+  readonly tracer: TransactionTracer
   readonly counters: StoreCounters
   readonly redactor: Redactor
   readonly logger: Logger

@@ -88,13 +88,17 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
                 actions: ['refresh', 'refreshed'],
                 description: 'nothing differs',
               },
-              // Nothing to ask, nothing to persist: skip the actor (its spawn costs more than the whole update),
-              // but still report the step so the lifecycle on events$ reads the same.
+              // Nothing to ask, nothing to persist: skip the actor (its spawn costs more than the whole update) and
+              // notify in passing, one microstep instead of two, but still report both steps so the lifecycle on
+              // events$ reads the same.
               {
                 guard: 'nothingToApply',
-                target: 'notifying',
-                actions: { type: 'phase', params: { phase: 'applying' } },
-                description: 'nothing to apply',
+                target: 'idle.committed',
+                actions: [
+                  { type: 'phase', params: { phase: 'applying' } },
+                  ...notify,
+                ],
+                description: 'nothing to apply: notify',
               },
               { target: 'applying', description: 'participants to ask or overrides to persist' },
             ],
@@ -133,7 +137,7 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
             },
           },
           notifying: {
-            entry: ['commit', { type: 'phase', params: { phase: 'notifying' } }, 'publish'],
+            entry: notify,
             always: {
               target: 'idle.committed',
               description: 'swap current, revision + 1, history, streams',
@@ -222,6 +226,9 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
 export type TransactionMachine<TConfig> = ReturnType<typeof createTransactionMachine<TConfig>>
 
 // --- internal ---
+
+/** Notifying's work: swap in the commit, report the phase, publish to history and the streams. */
+const notify = ['commit', { type: 'phase', params: { phase: 'notifying' } }, 'publish'] as const
 
 function applyInput<TConfig>(context: TransactionContext<TConfig>) {
   const step = context.batch[0]!

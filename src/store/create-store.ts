@@ -1,6 +1,6 @@
 import { Immer } from 'immer'
 import type { z } from 'zod'
-import { publishTransactions } from '../diagnostics.ts'
+import { TransactionTracer } from '../diagnostics.ts'
 import { messageOf } from '../error-message.ts'
 import { ConfigError } from '../errors.ts'
 import { sourceWarnings } from '../layers.ts'
@@ -84,7 +84,6 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
   })
   for (const w of early) store.warn(w.code, w.message)
   report = (code, message) => store.warn(code, message)
-  publishTransactions(store)
   await store.start()
   return store
 }
@@ -118,7 +117,10 @@ const consoleLogger: Logger = {
 }
 
 /** Everything `assemble` builds a store from: the pipeline's settings and the store's own. */
-type StoreSettings<TConfig> = Omit<PipelineParts<TConfig>, 'participants' | 'streams' | 'counters' | 'warn'> &
+type StoreSettings<TConfig> = Omit<
+  PipelineParts<TConfig>,
+  'participants' | 'streams' | 'tracer' | 'counters' | 'warn'
+> &
   Pick<StoreCore<TConfig>, 'schema' | 'files' | 'adapters' | 'release'> & {
     readonly participantTimeoutMs: number
   }
@@ -146,6 +148,7 @@ function assemble<TConfig>(settings: StoreSettings<TConfig>): LiveStore<TConfig>
     ...settings,
     participants,
     streams,
+    tracer: new TransactionTracer(settings.environment),
     counters,
     warn: (code, message) => notices.warn(code, message),
   })
