@@ -94,10 +94,7 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
               {
                 guard: 'nothingToApply',
                 target: 'idle.committed',
-                actions: [
-                  { type: 'phase', params: { phase: 'applying' } },
-                  ...notify,
-                ],
+                actions: [{ type: 'phase', params: { phase: 'applying' } }, ...notify],
                 description: 'nothing to apply: notify',
               },
               { target: 'applying', description: 'participants to ask or overrides to persist' },
