@@ -115,5 +115,5 @@ describe('optional dependencies (#16)', () => {
     expect(await probe(dir, 'etcdSource')).toMatchObject(expected)
     expect(await probe(dir, 'etcdSync')).toMatchObject(expected)
     expect(await probe(dir, 'etcdOverrides')).toMatchObject(expected)
-  })
+  }, 60_000)
 })

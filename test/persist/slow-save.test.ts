@@ -62,7 +62,8 @@ describe('a save that stalls (slow fsync)', () => {
   it('rolls back with PERSIST_FAILED after persistTimeoutMs, and saves the live overrides again once the late write lands', async () => {
     const file = join(await tempDir(), 'overrides.json')
     const disk = stallingDisk(file)
-    const store = await openOn(disk.backend, 60)
+    // Long enough that a healthy save on a loaded two-core CI machine never runs out of it.
+    const store = await openOn(disk.backend, 500)
     const events: StoreEvent[] = []
     store.events$.subscribe((e) => events.push(e))
     expect(await store.set('pool.max', 20)).toMatchObject({ status: 'committed', revision: 2 })
@@ -71,7 +72,7 @@ describe('a save that stalls (slow fsync)', () => {
     const stalled = await store.set('pool.max', 33)
     expect(stalled).toMatchObject({ status: 'rolledBack', revision: 2, errors: [{ code: 'PERSIST_FAILED' }] })
     expect(stalled.status === 'rolledBack' && stalled.errors[0]!.message).toContain(
-      'did not finish within 60 ms',
+      'did not finish within 500 ms',
     )
     // Queued behind the stalled write and out of time before its turn: never started, so never written.
     expect(await store.set('pool.max', 44)).toMatchObject({ status: 'rolledBack', revision: 2 })

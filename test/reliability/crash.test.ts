@@ -17,5 +17,5 @@ describe('crash safety', () => {
     // Each child got past its first commit, and the loop carried on from what the previous one left.
     expect(outcomes.every((o) => o.commits > 0)).toBe(true)
     expect(outcomes.at(-1)!.onDisk).toBeGreaterThanOrEqual(10)
-  }, 60_000)
+  }, 120_000)
 })
