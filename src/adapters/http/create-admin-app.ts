@@ -11,8 +11,10 @@ import type { AdminAppOptions } from './options.ts'
 import { problemResponse } from './problem.ts'
 import { adminRoutes } from './routes-admin.ts'
 import { configRoutes } from './routes-config.ts'
+import { consoleRoutes } from './routes-console.ts'
 import { historyRoutes } from './routes-history.ts'
 import { statusRoutes } from './routes-status.ts'
+import { uiRoutes } from './routes-ui.ts'
 import { createStreamRegistry } from './stream-registry.ts'
 
 /** The admin API's Hono app, with the admin token it generated when it was given none. */
@@ -42,6 +44,7 @@ export function createAdminApp<TConfig>(
     bodyLimit: maxSize = 256 * 1024,
     metrics = true,
     metricsPrefix = 'hotconf_',
+    ui = true,
     heartbeatMs = 15_000,
     maxStreams = 100,
     streamBacklogBytes = 1024 * 1024,
@@ -78,6 +81,8 @@ export function createAdminApp<TConfig>(
   historyRoutes(api, ctx)
   adminRoutes(api, ctx)
   statusRoutes(api, ctx)
+  consoleRoutes(api, ctx)
+  if (ui) uiRoutes(api)
 
   const app = new Hono<AdminEnv>()
   app.route(normalizeBase(base), api)
