@@ -13,4 +13,5 @@ const size = (ext: string) =>
   Object.entries(files)
     .filter(([name]) => name.endsWith(ext))
     .reduce((n, [, text]) => n + gzipSync(text).byteLength, 0)
-console.log(`dist/ui: JS ${size('.js')} B + CSS ${size('.css')} B gzipped`)
+// On stderr: `npm pack --json` runs this (prepack) and its stdout must stay JSON.
+process.stderr.write(`dist/ui: JS ${size('.js')} B + CSS ${size('.css')} B gzipped\n`)

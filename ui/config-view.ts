@@ -277,11 +277,14 @@ export function createConfigView(api: Api, session: Session, announce: (text: st
         h('p', {}, 'From layer ', h('code', {}, layer), deleted ? ' (deleted at runtime)' : ''),
         shadowed.length === 0
           ? h('p', {}, 'It shadows no other layer.')
-          : h(
-              'ul',
-              { 'aria-label': 'Shadowed values' },
-              shadowed.map((sh) => h('li', {}, h('code', {}, sh.layer), ': ', displayOf(sh.value))),
-            ),
+          : [
+              h('p', { id: `shadowed-${path}` }, 'It shadows:'),
+              h(
+                'ul',
+                { 'aria-labelledby': `shadowed-${path}` },
+                shadowed.map((sh) => h('li', {}, h('code', {}, sh.layer), ': ', displayOf(sh.value))),
+              ),
+            ],
       )
     }
     panel.hidden = false

@@ -214,6 +214,27 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     expect(await page.getByRole('button', { name: 'Commit' }).isDisabled()).toBe(true)
   })
 
+  it('answers a 412 with "Reload and re-apply", which keeps the edit and reviews it against the new config', async () => {
+    // No live updates, so the page cannot know of the commit below before it sends its own.
+    await context.route('**/config/stream', (route) => route.abort())
+    await signIn(WRITE)
+    await field('pool.max').fill('30')
+    await page.getByRole('button', { name: 'Review' }).click()
+    await page.locator('table.diff').waitFor()
+    await store.set('pool.min', 5, { actor: 'someone else' })
+    await page.getByLabel('Reason', { exact: true }).fill('more connections')
+    await page.getByRole('button', { name: 'Commit' }).click()
+    await page.getByText('Someone else changed the config since you read it').waitFor()
+    expect(store.current.pool.max).toBe(10)
+    await page.getByRole('button', { name: 'Reload and re-apply' }).click()
+    await expect
+      .poll(() => page.locator('table.diff tbody td').allTextContents())
+      .toEqual(['pool.max', '10', '30'])
+    expect(await field('pool.max').inputValue()).toBe('30')
+    await page.getByRole('button', { name: 'Commit' }).click()
+    await expect.poll(() => store.current.pool).toEqual({ min: 5, max: 30 })
+  })
+
   it('gives a read token no edit controls', async () => {
     await signIn(READ)
     await expect.poll(() => leaf('pool.max').locator('.value').textContent()).toBe('10')
@@ -261,6 +282,23 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     await expect.poll(() => status.textContent()).toContain('Environmenttest')
     expect(await status.textContent()).toMatch(/http: running/)
   })
+
+  it.runIf(process.env.HOTCONF_CONSOLE_SCREENSHOT)(
+    'takes the README screenshot (docs/console.png)',
+    async () => {
+      await store.set('tags', ['eu-west', 'canary'], { actor: 'deploy', reason: 'canary rollout' })
+      await page.setViewportSize({ width: 1200, height: 760 })
+      await signIn(ADMIN)
+      await field('pool.max').fill('25')
+      await field('mode').selectOption('"fast"')
+      await page.getByLabel('Reason', { exact: true }).fill('traffic spike')
+      await page.getByRole('button', { name: 'Review' }).click()
+      await page.locator('table.diff').waitFor()
+      await page.getByRole('button', { name: 'Explain pool.max' }).click()
+      await page.locator('[id="explain-pool.max"] code').first().waitFor()
+      await page.screenshot({ path: new URL('../../docs/console.png', import.meta.url).pathname })
+    },
+  )
 
   it('paints the first screen within 300 ms on loopback (median of 10 loads)', async () => {
     const paints: number[] = []
