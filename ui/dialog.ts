@@ -18,7 +18,7 @@ export function confirmDialog(options: {
   const error = h('p', { id: 'dialog-error', class: 'field-error', role: 'alert' })
   const dialog = h(
     'dialog',
-    { 'aria-labelledby': 'dialog-title' },
+    { class: 'dialog', 'aria-labelledby': 'dialog-title' },
     h(
       'form',
       { method: 'dialog' },

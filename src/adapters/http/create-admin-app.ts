@@ -24,8 +24,9 @@ export type AdminApp = Hono<AdminEnv> & { readonly generatedToken?: string }
  * The admin API as a Hono app: a web-standard `fetch(Request)` handler that mounts in any framework or runtime.
  * Every write goes through the store's transactions, with the token's name as actor; secrets are redacted in
  * every response. Without tokens it generates a random admin token, logs it and keeps it in `generatedToken`;
- * `auth: 'none'` turns authentication off instead. Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options,
- * and in `production` without tokens. See docs/http.md for the routes.
+ * `auth: 'none'` turns authentication off instead. It also serves the admin console, a web page over these routes,
+ * at `<base>/ui/` (`ui: false` turns it off). Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options, and in
+ * `production` without tokens. See docs/http.md for the routes.
  *
  * @example
  * const token = process.env.ADMIN_TOKEN!
