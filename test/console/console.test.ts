@@ -123,7 +123,9 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     // A token the server no longer accepts (here: one it never had) brings the sign-in back, saying why.
     await page.evaluate("sessionStorage.setItem('hotconf.token', 'revoked-token-0123456789')")
     await page.reload()
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('refused the token (401)')
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain('refused the token (401)')
     expect(await page.evaluate("sessionStorage.getItem('hotconf.token')")).toBeNull()
   })
 
