@@ -263,6 +263,18 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     expect(await page.locator('img').count()).toBe(0)
   })
 
+  it('gives every control a label or an accessible name, on every view', async () => {
+    await store.set('pool.max', 11)
+    await signIn(ADMIN)
+    await leaf('pool.max').waitFor()
+    expect(await unnamedControls()).toEqual([])
+    for (const view of ['History', 'Snapshots', 'Status']) {
+      await page.getByRole('button', { name: view, exact: true }).click()
+      await page.locator(`section[aria-labelledby="${view.toLowerCase()}-title"] li`).first().waitFor()
+      expect(await unnamedControls(), view).toEqual([])
+    }
+  })
+
   it('commits with the keyboard alone', async () => {
     await page.goto(url)
     await page.keyboard.type(WRITE) // the token field has focus on load
@@ -330,6 +342,13 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     if (load <= cpus().length) expect(median).toBeLessThanOrEqual(300)
   })
 })
+
+/** The controls on the page with neither a label, an `aria-label` nor text. */
+function unnamedControls(): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+    .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))
+    .map((e) => e.outerHTML)`)
+}
 
 /** Presses Tab until the element matching `selector` has focus (at most 60 times). */
 async function tabTo(selector: string): Promise<void> {
