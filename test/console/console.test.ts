@@ -215,7 +215,8 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     const saved = Date.now()
     writeFileSync(join(dir, 'config.yaml'), 'name: svc\npool:\n  max: 33\n')
     await expect.poll(() => leaf('pool.max').locator('.value').textContent(), { timeout: 3000 }).toBe('33')
-    expect(Date.now() - saved).toBeLessThan(2000)
+    console.info(`console: a file save showed in the page after ${Date.now() - saved} ms`)
+    expect(Date.now() - saved).toBeLessThan(1000) // "within a second", as the issue asks
     expect(await leaf('pool.max').textContent()).toContain('updated')
     expect(await field('pool.max').inputValue()).toBe('12')
     expect(await page.locator('[id="error-pool.max"]').textContent()).toContain('changed elsewhere to 33')
