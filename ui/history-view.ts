@@ -1,5 +1,5 @@
 import type { Api } from './api.ts'
-import { type ChangeSet, diffTable } from './config-view.ts'
+import { type ChangeSet, diffTable } from './changes.ts'
 import { confirmDialog } from './dialog.ts'
 import { fill, h } from './dom.ts'
 import type { Session } from './session.ts'

@@ -1,6 +1,7 @@
 import './style.css'
 import { createApi } from './api.ts'
-import { type ChangeSet, createConfigView } from './config-view.ts'
+import type { ChangeSet } from './changes.ts'
+import { createConfigView } from './config-view.ts'
 import { fill, h } from './dom.ts'
 import { createHistoryView, createSnapshotsView, type ListView } from './history-view.ts'
 import { follow } from './live.ts'
