@@ -82,6 +82,7 @@ const serviceUrl = `http://127.0.0.1:${typeof address === 'object' && address ? 
 
 console.log(`service   ${serviceUrl}   (try: curl ${serviceUrl})`)
 console.log(`admin API ${adminUrl}   token: ${token}`)
+console.log(`console   ${adminUrl}/ui/   (sign in with the token)`)
 console.log(`edit ${join(workDir, 'config/development.yaml')} (a copy: rm -r ${workDir} starts over)`)
 console.log(`or reload by hand: kill -HUP ${process.pid}`)
 

@@ -65,6 +65,9 @@ describe('the packed tarball (#16)', () => {
     const files = new Set(packed.map((f) => f.path))
     expect(files).toContain('LICENSE')
     expect(files).toContain('README.md')
+    // The admin console, built: the package does not carry its sources or esbuild (#18).
+    expect(files).toContain('dist/ui/files.js')
+    expect(files).toContain('dist/ui/index.html')
     const maps = [...files].filter((f) => f.endsWith('.map'))
     expect(maps.length).toBeGreaterThan(0)
     for (const map of maps) {

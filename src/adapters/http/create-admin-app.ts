@@ -11,8 +11,10 @@ import type { AdminAppOptions } from './options.ts'
 import { problemResponse } from './problem.ts'
 import { adminRoutes } from './routes-admin.ts'
 import { configRoutes } from './routes-config.ts'
+import { consoleRoutes } from './routes-console.ts'
 import { historyRoutes } from './routes-history.ts'
 import { statusRoutes } from './routes-status.ts'
+import { uiRoutes } from './routes-ui.ts'
 import { createStreamRegistry } from './stream-registry.ts'
 
 /** The admin API's Hono app, with the admin token it generated when it was given none. */
@@ -22,8 +24,9 @@ export type AdminApp = Hono<AdminEnv> & { readonly generatedToken?: string }
  * The admin API as a Hono app: a web-standard `fetch(Request)` handler that mounts in any framework or runtime.
  * Every write goes through the store's transactions, with the token's name as actor; secrets are redacted in
  * every response. Without tokens it generates a random admin token, logs it and keeps it in `generatedToken`;
- * `auth: 'none'` turns authentication off instead. Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options,
- * and in `production` without tokens. See docs/http.md for the routes.
+ * `auth: 'none'` turns authentication off instead. It also serves the admin console, a web page over these routes,
+ * at `<base>/ui/` (`ui: false` turns it off). Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options, and in
+ * `production` without tokens. See docs/http.md for the routes.
  *
  * @example
  * const token = process.env.ADMIN_TOKEN!
@@ -42,6 +45,7 @@ export function createAdminApp<TConfig>(
     bodyLimit: maxSize = 256 * 1024,
     metrics = true,
     metricsPrefix = 'hotconf_',
+    ui = true,
     heartbeatMs = 15_000,
     maxStreams = 100,
     streamBacklogBytes = 1024 * 1024,
@@ -78,6 +82,8 @@ export function createAdminApp<TConfig>(
   historyRoutes(api, ctx)
   adminRoutes(api, ctx)
   statusRoutes(api, ctx)
+  consoleRoutes(api, ctx)
+  if (ui) uiRoutes(api)
 
   const app = new Hono<AdminEnv>()
   app.route(normalizeBase(base), api)

@@ -38,6 +38,12 @@ export interface AdminAppOptions {
   readonly metrics?: boolean
   /** Prefix of every metric name. @default 'hotconf_' */
   readonly metricsPrefix?: string
+  /**
+   * Serve the admin console, a web page to see, change, review and roll back the config, at `<base>/ui/`. It is
+   * static (every call it makes goes through this API with the user's token) and needs no extra server.
+   * @default true
+   */
+  readonly ui?: boolean
   /** Interval of the keep-alive comment on `GET /stream`, so proxies do not close an idle stream. @default 15_000 */
   readonly heartbeatMs?: number
   /** Most `GET /stream` clients at once; one more gets 503 (`TOO_MANY_STREAMS`) with `Retry-After`. @default 100 */

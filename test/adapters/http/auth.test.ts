@@ -28,6 +28,8 @@ const ROUTES: readonly Route[] = [
     body: { pool: { max: 13 } },
   },
   { method: 'GET', label: 'GET /status', path: () => '/status', role: 'read' },
+  { method: 'GET', label: 'GET /session', path: () => '/session', role: 'read' },
+  { method: 'GET', label: 'GET /explain/pool.max', path: () => '/explain/pool.max', role: 'read' },
   { method: 'GET', label: 'GET /schema', path: () => '/schema', role: 'read' },
   { method: 'GET', label: 'GET /history?limit=5', path: () => '/history?limit=5', role: 'read' },
   { method: 'GET', label: 'GET /events?limit=5', path: () => '/events?limit=5', role: 'read' },

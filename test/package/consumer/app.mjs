@@ -32,6 +32,10 @@ if (http) {
     headers: { authorization: `Bearer ${app.generatedToken}` },
   })
   check(res.status === 200 && (await res.json()) === 20, 'the admin app answers')
+  const page = await app.request('/config/ui/')
+  const script = /src="(app\.[0-9a-f]+\.js)"/.exec(await page.text())?.[1]
+  const bundle = script && (await app.request(`/config/ui/${script}`))
+  check(page.status === 200 && bundle?.status === 200, 'the admin console is served from the packed build')
   const { instrumentStore } = await import('hotconf/opentelemetry')
   instrumentStore(store).dispose()
   const { HotconfProvider } = await import('hotconf/openfeature')

@@ -1,0 +1,361 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { watchFiles } from '../../src/adapters/file/index.ts'
+import { serveAdmin } from '../../src/adapters/http/index.ts'
+import { createConfigStore, restart, secret } from '../../src/index.ts'
+import { fileSource } from '../../src/sources/index.ts'
+import type { ConfigStore } from '../../src/types.ts'
+import { ADMIN, memoryLogger, READ, TOKENS, WRITE } from '../adapters/http/fixture.ts'
+
+/** Debian's `chromium` package (`.ci/run` installs it); another binary with HOTCONF_CHROMIUM. */
+const CHROMIUM = process.env.HOTCONF_CHROMIUM ?? '/usr/bin/chromium'
+const hasChromium = existsSync(CHROMIUM)
+if (!hasChromium)
+  console.warn(`SKIPPED: the console tests need Chromium at ${CHROMIUM} (apt-get install chromium)`)
+
+const XSS = '<img src=x onerror=alert(1)>'
+const schema = z.object({
+  server: z.object({ port: restart(z.number().int().min(1).max(65535)).default(8080) }),
+  pool: z.object({
+    min: z.number().int().min(0).default(2),
+    max: z.number().int().min(1).max(1000).default(10),
+  }),
+  name: z.string().min(1),
+  mode: z.enum(['fast', 'safe']).default('safe'),
+  debug: z.boolean().default(false),
+  apiKey: secret(z.string().min(8)).default('sk-live-4f9a2c7e1b'),
+  tags: z.array(z.string()).default([]),
+})
+
+let browser: Browser
+let context: BrowserContext
+let page: Page
+let dir: string
+let store: ConfigStore<z.output<typeof schema>>
+let url = ''
+/** What the page reported that it should not have: uncaught errors, console errors (CSP violations), dialogs. */
+let complaints: string[]
+
+beforeAll(async () => {
+  if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, headless: true })
+})
+afterAll(async () => {
+  await browser?.close()
+})
+
+beforeEach(async () => {
+  if (!hasChromium) return
+  dir = mkdtempSync(join(tmpdir(), 'hotconf-console-'))
+  writeFileSync(join(dir, 'config.yaml'), 'name: svc\npool:\n  max: 10\n')
+  store = await createConfigStore({
+    schema,
+    environment: 'test',
+    logger: memoryLogger(),
+    sources: [fileSource(join(dir, 'config.yaml'))],
+    adapters: [
+      watchFiles({ debounceMs: 20 }),
+      serveAdmin({ port: 0, tokens: TOKENS, onListen: (a) => (url = `${a.url}/ui/`) }),
+    ],
+  })
+  context = await browser.newContext()
+  context.setDefaultTimeout(5000)
+  page = await context.newPage()
+  complaints = []
+  page.on('pageerror', (e) => complaints.push(`pageerror: ${e.message}`))
+  // Problems the API answers (a 422 from a review, the favicon's 404) are logged as failed loads: not complaints.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) complaints.push(m.text())
+  })
+  page.on('dialog', (d) => {
+    complaints.push(`dialog: ${d.message()}`)
+    void d.dismiss()
+  })
+})
+afterEach(async () => {
+  if (!hasChromium) return
+  await context.close()
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+  expect(complaints).toEqual([])
+})
+
+async function signIn(token: string): Promise<void> {
+  await page.goto(url)
+  await page.getByLabel('Token').fill(token)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByText(/^Signed in as/).waitFor()
+}
+
+const leaf = (path: string) => page.locator(`li.leaf[data-path="${path}"]`)
+const field = (path: string) => page.getByLabel(path, { exact: true })
+
+describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
+  it('signs in with a token kept in sessionStorage, shows the config tree, explains a value and signs out', async () => {
+    await page.goto(url)
+    await page.getByLabel('Token').fill('not-a-token-0123456789')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toBe('That token was refused.')
+
+    await signIn(READ)
+    expect(page.url()).not.toContain(READ)
+    expect(await page.evaluate("sessionStorage.getItem('hotconf.token')")).toBe(READ)
+    await expect.poll(() => leaf('pool.max').locator('.value').textContent()).toBe('10')
+    expect(await leaf('apiKey').locator('.value').textContent()).toBe('[redacted]')
+    expect(await leaf('server.port').textContent()).toContain('restart to apply')
+    expect(await page.content()).not.toContain('sk-live-4f9a2c7e1b')
+
+    await page.getByRole('button', { name: 'Explain pool.max' }).click()
+    await expect.poll(() => page.locator('[id="explain-pool.max"]').textContent()).toContain('file:')
+
+    await page.getByLabel('Filter by path').fill('pool')
+    await expect.poll(() => page.locator('li.leaf').count()).toBe(2)
+
+    await page.reload()
+    await page.getByText(/^Signed in as reader \(read\)/).waitFor()
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('Token').waitFor()
+    expect(await page.evaluate("sessionStorage.getItem('hotconf.token')")).toBeNull()
+
+    // A token the server no longer accepts (here: one it never had) brings the sign-in back, saying why.
+    await page.evaluate("sessionStorage.setItem('hotconf.token', 'revoked-token-0123456789')")
+    await page.reload()
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain('refused the token (401)')
+    expect(await page.evaluate("sessionStorage.getItem('hotconf.token')")).toBeNull()
+  })
+
+  it('edits a value, reviews the diff, commits it with a reason and shows it in history', async () => {
+    await signIn(WRITE)
+    await field('pool.max').fill('20')
+    await page.getByRole('button', { name: 'Review' }).click()
+    const diff = page.locator('table.diff')
+    await expect.poll(() => diff.locator('tbody td').allTextContents()).toEqual(['pool.max', '10', '20'])
+    expect(store.current.pool.max).toBe(10)
+
+    await page.getByRole('button', { name: 'Commit' }).click()
+    await expect.poll(() => page.locator('#reason-error').textContent()).toContain('reason is required')
+    await page.getByLabel('Reason', { exact: true }).fill('traffic spike')
+    await page.getByRole('button', { name: 'Commit' }).click()
+    await page.getByText('Committed: revision 2.').waitFor()
+    expect(store.current.pool.max).toBe(20)
+    expect(store.history({ limit: 1 })[0]).toMatchObject({
+      actor: 'writer',
+      reason: 'traffic spike',
+      source: 'http',
+    })
+
+    await page.getByRole('button', { name: 'History' }).click()
+    const entry = page.locator('ol.history > li').first()
+    await expect
+      .poll(() => entry.locator('summary').textContent())
+      .toMatch(/r2 .*writer · http · “traffic spike” · pool\.max/)
+    await entry.locator('summary').click()
+    expect(await entry.locator('table.diff tbody td').allTextContents()).toEqual(['pool.max', '10', '20'])
+    // Writers do not roll back: the button is the admin role's.
+    expect(await entry.getByRole('button', { name: /Roll back/ }).count()).toBe(0)
+  })
+
+  it('shows a validation error beside its field and commits nothing', async () => {
+    await signIn(ADMIN)
+    await field('pool.max').fill('5000')
+    await field('mode').selectOption('"fast"')
+    await page.getByRole('button', { name: 'Review' }).click()
+    await expect.poll(() => page.locator('[id="error-pool.max"]').textContent()).toMatch(/1000/)
+    expect(await field('pool.max').getAttribute('aria-describedby')).toBe('error-pool.max')
+    expect(await page.getByRole('button', { name: 'Commit' }).isDisabled()).toBe(true)
+    await field('tags').fill('["a", ')
+    await page.getByRole('button', { name: 'Review' }).click()
+    await expect.poll(() => page.locator('[id="error-tags"]').textContent()).toContain('valid JSON')
+    expect(store.revision).toBe(1)
+  })
+
+  it('rolls back to a revision from history after confirming with a reason', async () => {
+    await store.set('pool.max', 99, { actor: 'deploy', reason: 'bad deploy' })
+    await signIn(ADMIN)
+    await page.getByRole('button', { name: 'History' }).click()
+    await page.locator('ol.history summary', { hasText: /^r2 / }).click()
+    await page.getByRole('button', { name: 'Undo: roll back to before this (revision 1)' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Roll back' })
+    await dialog.getByRole('button', { name: 'Roll back' }).click()
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('reason is required')
+    await dialog.getByLabel('Reason').fill('undo the bad deploy')
+    await dialog.getByRole('button', { name: 'Roll back' }).click()
+    await expect.poll(() => store.current.pool.max).toBe(10)
+    expect(store.history({ limit: 1 })[0]).toMatchObject({ actor: 'boss', reason: 'undo the bad deploy' })
+    await expect.poll(() => page.locator('ol.history > li').first().textContent()).toMatch(/^r3 /)
+  })
+
+  it('creates, rolls back to and deletes a snapshot', async () => {
+    await signIn(ADMIN)
+    await page.getByRole('button', { name: 'Snapshots' }).click()
+    await page.getByLabel('Snapshot label').fill('before launch')
+    await page.getByRole('button', { name: 'Create snapshot' }).click()
+    await expect.poll(() => store.snapshots().map((s) => s.label)).toEqual(['before launch'])
+    await store.set('pool.max', 50)
+    await page.getByRole('button', { name: 'Roll back to snapshot “before launch”' }).click()
+    await page.getByRole('dialog').getByLabel('Reason').fill('launch went wrong')
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click()
+    await expect.poll(() => store.current.pool.max).toBe(10)
+    await page.getByRole('button', { name: 'Delete snapshot “before launch”' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click()
+    await expect.poll(() => store.snapshots().length).toBe(0)
+    await page.getByText('No snapshots.').waitFor()
+  })
+
+  it('shows a file save live, highlighted, and flags an edit it overlaps instead of overwriting it', async () => {
+    await signIn(WRITE)
+    await expect.poll(() => leaf('pool.max').locator('.value').textContent()).toBe('10')
+    await page.getByText('● live').waitFor()
+    await field('pool.max').fill('12')
+    const saved = Date.now()
+    writeFileSync(join(dir, 'config.yaml'), 'name: svc\npool:\n  max: 33\n')
+    await expect.poll(() => leaf('pool.max').locator('.value').textContent(), { timeout: 3000 }).toBe('33')
+    console.info(`console: a file save showed in the page after ${Date.now() - saved} ms`)
+    expect(Date.now() - saved).toBeLessThan(1000) // "within a second", as the issue asks
+    expect(await leaf('pool.max').textContent()).toContain('updated')
+    expect(await field('pool.max').inputValue()).toBe('12')
+    expect(await page.locator('[id="error-pool.max"]').textContent()).toContain('changed elsewhere to 33')
+    expect(await page.getByRole('button', { name: 'Commit' }).isDisabled()).toBe(true)
+  })
+
+  it('answers a 412 with "Reload and re-apply", which keeps the edit and reviews it against the new config', async () => {
+    // No live updates, so the page cannot know of the commit below before it sends its own.
+    await context.route('**/config/stream', (route) => route.abort())
+    await signIn(WRITE)
+    await field('pool.max').fill('30')
+    await page.getByRole('button', { name: 'Review' }).click()
+    await page.locator('table.diff').waitFor()
+    await store.set('pool.min', 5, { actor: 'someone else' })
+    await page.getByLabel('Reason', { exact: true }).fill('more connections')
+    await page.getByRole('button', { name: 'Commit' }).click()
+    await page.getByText('Someone else changed the config since you read it').waitFor()
+    expect(store.current.pool.max).toBe(10)
+    await page.getByRole('button', { name: 'Reload and re-apply' }).click()
+    await expect
+      .poll(() => page.locator('table.diff tbody td').allTextContents())
+      .toEqual(['pool.max', '10', '30'])
+    expect(await field('pool.max').inputValue()).toBe('30')
+    await page.getByRole('button', { name: 'Commit' }).click()
+    await expect.poll(() => store.current.pool).toEqual({ min: 5, max: 30 })
+  })
+
+  it('gives a read token no edit controls', async () => {
+    await signIn(READ)
+    await expect.poll(() => leaf('pool.max').locator('.value').textContent()).toBe('10')
+    expect(await page.locator('main input:not(#filter), main select, main textarea').count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Review' }).count()).toBe(0)
+    await page.getByRole('button', { name: 'Snapshots' }).click()
+    expect(await page.getByRole('button', { name: 'Create snapshot' }).count()).toBe(0)
+  })
+
+  it('shows a markup value as text', async () => {
+    await store.set('name', XSS)
+    await signIn(ADMIN)
+    await expect.poll(() => leaf('name').locator('.value').textContent()).toBe(JSON.stringify(XSS))
+    expect(await field('name').inputValue()).toBe(XSS)
+    expect(await page.locator('main img').count()).toBe(0)
+    await page.getByRole('button', { name: 'History' }).click()
+    await expect.poll(() => page.locator('ol.history').textContent()).toContain(XSS)
+    expect(await page.locator('img').count()).toBe(0)
+  })
+
+  it('gives every control a label or an accessible name, on every view', async () => {
+    await store.set('pool.max', 11)
+    await signIn(ADMIN)
+    await leaf('pool.max').waitFor()
+    expect(await unnamedControls()).toEqual([])
+    for (const view of ['History', 'Snapshots', 'Status']) {
+      await page.getByRole('button', { name: view, exact: true }).click()
+      await page.locator(`section[aria-labelledby="${view.toLowerCase()}-title"] li`).first().waitFor()
+      expect(await unnamedControls(), view).toEqual([])
+    }
+  })
+
+  it('commits with the keyboard alone', async () => {
+    await page.goto(url)
+    await page.keyboard.type(WRITE) // the token field has focus on load
+    await page.keyboard.press('Enter')
+    await page.getByText(/^Signed in as/).waitFor()
+    await tabTo('#edit-pool\\.max')
+    await page.keyboard.press('ControlOrMeta+a')
+    await page.keyboard.type('42')
+    await tabTo('#reason')
+    await page.keyboard.type('keyboard only')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter') // Review
+    await page.locator('table.diff').waitFor()
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Commit')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => store.current.pool.max).toBe(42)
+    expect(store.history({ limit: 1 })[0]?.reason).toBe('keyboard only')
+  })
+
+  it('shows the status: revision, environment, adapters', async () => {
+    await signIn(READ)
+    await page.getByRole('button', { name: 'Status' }).click()
+    const status = page.locator('section[aria-labelledby="status-title"]')
+    await expect.poll(() => status.textContent()).toContain('Environmenttest')
+    expect(await status.textContent()).toMatch(/http: running/)
+  })
+
+  it.runIf(process.env.HOTCONF_CONSOLE_SCREENSHOT)(
+    'takes the README screenshot (docs/console.png)',
+    async () => {
+      await store.set('tags', ['eu-west', 'canary'], { actor: 'deploy', reason: 'canary rollout' })
+      await page.setViewportSize({ width: 1200, height: 760 })
+      await signIn(ADMIN)
+      await field('pool.max').fill('25')
+      await field('mode').selectOption('"fast"')
+      await page.getByLabel('Reason', { exact: true }).fill('traffic spike')
+      await page.getByRole('button', { name: 'Review' }).click()
+      await page.locator('table.diff').waitFor()
+      await page.getByRole('button', { name: 'Explain pool.max' }).click()
+      await page.locator('[id="explain-pool.max"] code').first().waitFor()
+      await page.screenshot({ path: new URL('../../docs/console.png', import.meta.url).pathname })
+    },
+  )
+
+  it('paints the first screen within 300 ms on loopback (median of 10 loads)', async () => {
+    await page.goto(url) // from source, the first request bundles the page: not what a user of the package waits for
+    const paints: number[] = []
+    for (let i = 0; i < 10; i++) {
+      await page.goto(url)
+      await page.getByLabel('Token').waitFor()
+      paints.push(
+        (await page.evaluate(
+          "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Infinity",
+        )) as number,
+      )
+    }
+    const median = paints.sort((a, b) => a - b)[5] ?? Number.POSITIVE_INFINITY
+    const load = loadavg()[0] ?? 0
+    console.info(
+      `console first contentful paint: median ${median.toFixed(0)} ms (${paints.map(Math.round).join(', ')}), load ${load.toFixed(1)} on ${cpus().length} CPUs`,
+    )
+    // The budget is for a machine with a CPU to spare; on one running several times its cores' worth of work the
+    // figure measures the queue, so it is reported (above) but not held against the page.
+    if (load <= cpus().length) expect(median).toBeLessThanOrEqual(300)
+  })
+})
+
+/** The controls on the page with neither a label, an `aria-label` nor text. */
+function unnamedControls(): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+    .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))
+    .map((e) => e.outerHTML)`)
+}
+
+/** Presses Tab until the element matching `selector` has focus (at most 60 times). */
+async function tabTo(selector: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab')
+    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)})`)) return
+  }
+  throw new Error(`Tab never reached ${selector}`)
+}

@@ -1,0 +1,82 @@
+import type { Api } from './api.ts'
+import { fill, h } from './dom.ts'
+import type { ListView } from './history-view.ts'
+import { displayOf } from './schema.ts'
+
+interface Status {
+  readonly revision: number
+  readonly environment: string
+  readonly updatedAt: string
+  readonly pendingRestart: readonly {
+    readonly path: string
+    readonly live: unknown
+    readonly next: unknown
+  }[]
+  readonly adapters: readonly { readonly name: string; readonly state: string; readonly lastError?: string }[]
+  readonly warnings: readonly { readonly code: string; readonly message: string; readonly at: string }[]
+}
+
+/** `GET /status`: revision, environment, pending restarts, warnings, adapters and their states. */
+export function createStatusView(api: Api): ListView {
+  const body = h('div')
+  const element = h(
+    'section',
+    { 'aria-labelledby': 'status-title' },
+    h('h2', { id: 'status-title' }, 'Status'),
+    body,
+  )
+
+  async function reload(): Promise<void> {
+    const reply = await api.call<Status>('GET', 'status')
+    if (!reply.ok) return fill(body, h('p', { class: 'error' }, reply.problem.detail))
+    const s = reply.value
+    fill(
+      body,
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Revision'),
+        h('dd', {}, s.revision),
+        h('dt', {}, 'Environment'),
+        h('dd', {}, s.environment),
+        h('dt', {}, 'Updated'),
+        h('dd', {}, new Date(s.updatedAt).toLocaleString()),
+      ),
+      h('h3', {}, 'Pending restarts'),
+      s.pendingRestart.length === 0
+        ? h('p', { class: 'muted' }, 'None.')
+        : h(
+            'ul',
+            {},
+            s.pendingRestart.map((p) =>
+              h(
+                'li',
+                {},
+                h('code', {}, p.path),
+                `: live ${displayOf(p.live)}, after restart ${displayOf(p.next)}`,
+              ),
+            ),
+          ),
+      h('h3', {}, 'Adapters'),
+      s.adapters.length === 0
+        ? h('p', { class: 'muted' }, 'None.')
+        : h(
+            'ul',
+            {},
+            s.adapters.map((a) =>
+              h('li', {}, h('strong', {}, a.name), `: ${a.state}`, a.lastError ? ` (${a.lastError})` : ''),
+            ),
+          ),
+      h('h3', {}, 'Warnings'),
+      s.warnings.length === 0
+        ? h('p', { class: 'muted' }, 'None.')
+        : h(
+            'ul',
+            {},
+            s.warnings.map((w) => h('li', {}, `${new Date(w.at).toLocaleString()} ${w.code}: ${w.message}`)),
+          ),
+    )
+  }
+
+  return { element, reload }
+}
