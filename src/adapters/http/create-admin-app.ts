@@ -4,15 +4,14 @@ import { HTTPException } from 'hono/http-exception'
 import { ConfigError } from '../../errors.ts'
 import type { ConfigStore } from '../../types.ts'
 import type { AdminContext, AnyStore } from './admin-context.ts'
+import { ADMIN_OPERATIONS } from './admin-operations.ts'
 import { adminTokens } from './admin-tokens.ts'
 import { type AdminEnv, badOption, createGuard } from './auth.ts'
 import { createMetrics } from './metrics.ts'
+import { adminOpenApi, type OpenApiDocument } from './openapi.ts'
+import { mountOperations, normalizeBase } from './operation.ts'
 import type { AdminAppOptions } from './options.ts'
 import { problemResponse } from './problem.ts'
-import { adminRoutes } from './routes-admin.ts'
-import { configRoutes } from './routes-config.ts'
-import { historyRoutes } from './routes-history.ts'
-import { statusRoutes } from './routes-status.ts'
 import { createStreamRegistry } from './stream-registry.ts'
 
 /** The admin API's Hono app, with the admin token it generated when it was given none. */
@@ -21,7 +20,7 @@ export type AdminApp = Hono<AdminEnv> & { readonly generatedToken?: string }
 /**
  * The admin API as a Hono app: a web-standard `fetch(Request)` handler that mounts in any framework or runtime.
  * Every write goes through the store's transactions, with the token's name as actor; secrets are redacted in
- * every response. Without tokens it generates a random admin token, logs it and keeps it in `generatedToken`;
+ * every response, and `GET <base>/openapi.json` describes every route (see `adminOpenApi`). Without tokens it generates a random admin token, logs it and keeps it in `generatedToken`;
  * `auth: 'none'` turns authentication off instead. Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options,
  * and in `production` without tokens. See docs/http.md for the routes.
  *
@@ -51,6 +50,7 @@ export function createAdminApp<TConfig>(
   checkOptions({ base, maxSize, heartbeatMs, metricsPrefix, maxStreams, streamBacklogBytes })
   const { tokens: accepted, generated } = adminTokens(auth, tokens, store.environment, logger)
   const anyStore = store as unknown as AnyStore
+  let document: OpenApiDocument | undefined
   const ctx: AdminContext = {
     store: anyStore,
     guard: createGuard(accepted),
@@ -58,6 +58,7 @@ export function createAdminApp<TConfig>(
     heartbeatMs,
     streamBacklogBytes,
     streams: createStreamRegistry(maxStreams, signal),
+    openApi: () => (document ??= adminOpenApi(store, { base, metrics, auth })),
   }
 
   const api = new Hono<AdminEnv>()
@@ -74,10 +75,7 @@ export function createAdminApp<TConfig>(
   }
   // Only on the methods that carry a body: a GET route keeps one handler, and with it Hono's synchronous path.
   api.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody)
-  configRoutes(api, ctx)
-  historyRoutes(api, ctx)
-  adminRoutes(api, ctx)
-  statusRoutes(api, ctx)
+  mountOperations(api, ADMIN_OPERATIONS, ctx, { metrics })
 
   const app = new Hono<AdminEnv>()
   app.route(normalizeBase(base), api)
@@ -94,11 +92,6 @@ export function createAdminApp<TConfig>(
     return problemResponse(500, 'INTERNAL', 'the server failed to answer; its log says why')
   })
   return generated ? Object.assign(app, { generatedToken: generated.token }) : app
-}
-
-/** `'/config/'` → `'/config'`; `'/'` stays. */
-export function normalizeBase(base: string): string {
-  return base.length > 1 ? base.replace(/\/+$/, '') : base
 }
 
 // --- internal ---

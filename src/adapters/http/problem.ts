@@ -38,7 +38,7 @@ export function problemResponse(
 ): Response {
   const body: Problem = {
     type: `urn:hotconf:problem:${code.toLowerCase().replaceAll('_', '-')}`,
-    title: TITLES[status] ?? 'Error',
+    title: problemTitle(status),
     status,
     detail,
     code,
@@ -60,6 +60,11 @@ export function fail(
   headers: Record<string, string> = {},
 ): never {
   throw new HTTPException(status, { res: problemResponse(status, code, detail, issues, headers) })
+}
+
+/** The title of a problem with this status, as its responses carry it. */
+export function problemTitle(status: number): string {
+  return TITLES[status] ?? 'Error'
 }
 
 // --- internal ---
