@@ -125,7 +125,7 @@ export const statusOperations: readonly AdminOperation[] = [
         headers: ['Cache-Control'],
         extensions: {
           'x-hotconf-events': {
-            change: { $ref: '#/components/schemas/ChangeSet' },
+            change: { $ref: '#/components/schemas/HistoryEntry' },
             ready: { $ref: '#/components/schemas/StreamReady' },
             resync: { $ref: '#/components/schemas/StreamResync' },
           },
