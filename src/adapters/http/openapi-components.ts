@@ -134,6 +134,7 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
   ),
   MergePatch: {
     type: 'object',
+    additionalProperties: true,
     description: 'A JSON merge patch (RFC 7396) of the config: objects merge, `null` deletes',
   },
   SnapshotRequest: {
@@ -163,7 +164,7 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
   ImportRequest: {
     type: 'object',
     description: 'An export document; its redacted secrets keep their live values',
-    properties: { config: { type: 'object' }, reason: reason() },
+    properties: { config: { type: 'object', additionalProperties: true }, reason: reason() },
     required: ['config'],
   },
 }

@@ -44,7 +44,7 @@ export const statusOperations: readonly AdminOperation[] = [
     responses: {
       200: {
         description: 'A JSON Schema (draft 2020-12)',
-        content: { 'application/schema+json': { type: 'object' } },
+        content: { 'application/schema+json': { type: 'object', additionalProperties: true } },
       },
     },
     problems: [400],
@@ -155,7 +155,7 @@ export const statusOperations: readonly AdminOperation[] = [
     role: 'read',
     summary: 'This OpenAPI 3.1 document',
     responses: {
-      200: { description: 'The OpenAPI document', content: { 'application/json': { type: 'object' } } },
+      200: { description: 'The OpenAPI document', content: { 'application/json': { type: 'object', additionalProperties: true } } },
     },
     handler:
       ({ openApi }) =>
