@@ -155,7 +155,10 @@ export const statusOperations: readonly AdminOperation[] = [
     role: 'read',
     summary: 'This OpenAPI 3.1 document',
     responses: {
-      200: { description: 'The OpenAPI document', content: { 'application/json': { type: 'object', additionalProperties: true } } },
+      200: {
+        description: 'The OpenAPI document',
+        content: { 'application/json': { type: 'object', additionalProperties: true } },
+      },
     },
     handler:
       ({ openApi }) =>
