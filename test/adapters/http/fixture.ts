@@ -1,6 +1,11 @@
 import { connect, type Socket } from 'node:net'
 import { z } from 'zod'
-import type { AdminAddress, AdminToken, ServeAdminOptions } from '../../../src/adapters/http/index.ts'
+import type {
+  AdminAddress,
+  AdminApp,
+  AdminToken,
+  ServeAdminOptions,
+} from '../../../src/adapters/http/index.ts'
 import { serveAdmin } from '../../../src/adapters/http/index.ts'
 import { createConfigStore, restart, secret } from '../../../src/index.ts'
 import type { ConfigStore, Logger } from '../../../src/types.ts'
@@ -147,6 +152,32 @@ export async function call(
   const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) })
   await contractOf(base).check({ method, url, headers, body }, res)
   return res
+}
+
+/**
+ * `app.request` with each exchange checked against the OpenAPI document the app serves (read with `token`, or
+ * without one under `auth: 'none'`), as `call` checks a served app's.
+ */
+export function checkedRequest(
+  app: AdminApp,
+  { base = '/config', token = READ }: { base?: string; token?: string | null } = {},
+): (path: string, init?: RequestInit) => Promise<Response> {
+  let contract: Contract | undefined
+  return async (path, init = {}) => {
+    if (!contract) {
+      const docPath = `${base === '/' ? '' : base}/openapi.json`
+      const doc = await app.request(docPath, token ? { headers: { authorization: `Bearer ${token}` } } : {})
+      contract = createContract((await doc.json()) as Record<string, unknown>)
+    }
+    const res = await app.request(path, init)
+    const headers = Object.fromEntries(new Headers(init.headers).entries())
+    const body = typeof init.body === 'string' ? init.body : undefined
+    await (await contract).check(
+      { method: init.method ?? 'GET', url: `http://localhost${path}`, headers, body },
+      res,
+    )
+    return res
+  }
 }
 
 /** A raw TCP connection to the admin API that writes `text` (a request, or its start) and reads nothing. */
