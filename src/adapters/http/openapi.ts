@@ -112,7 +112,7 @@ function operationObject(op: AdminOperation, secured: boolean): Record<string, u
       ? {
           requestBody: {
             required: op.requestBody.required,
-            description: op.requestBody.description,
+            description: `${op.requestBody.description}. Any \`application/*+json\` type is read as JSON.`,
             content: mediaTypes(op.requestBody.content),
           },
         }

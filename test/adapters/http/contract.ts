@@ -193,7 +193,9 @@ function requestErrors(
     return errors
   }
   const type = (header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
-  const media = (body.content as Record<string, Obj>)[type]
+  const content = body.content as Record<string, Obj>
+  // A structured-syntax suffix (RFC 6839): `application/<x>+json` is JSON, as `application/json` documents it.
+  const media = content[type] ?? (JSON_TYPE.test(type) ? content['application/json'] : undefined)
   if (!media) return [...errors, `media type "${type}" is not documented`]
   let value: unknown
   try {
