@@ -9,7 +9,7 @@ import { adminTokens } from './admin-tokens.ts'
 import { type AdminEnv, badOption, createGuard } from './auth.ts'
 import { createMetrics } from './metrics.ts'
 import { adminOpenApi, type OpenApiDocument } from './openapi.ts'
-import { mountOperations, normalizeBase } from './operation.ts'
+import { checkBase, mountOperations, normalizeBase } from './operation.ts'
 import type { AdminAppOptions } from './options.ts'
 import { problemResponse } from './problem.ts'
 import { createStreamRegistry } from './stream-registry.ts'
@@ -104,8 +104,7 @@ function checkOptions(o: {
   maxStreams: number
   streamBacklogBytes: number
 }): void {
-  if (!/^\/[A-Za-z0-9._~/-]*$/.test(o.base))
-    badOption('base', `base must be a URL path starting with "/", got "${o.base}"`)
+  checkBase(o.base)
   if (!Number.isInteger(o.maxSize) || o.maxSize < 1)
     badOption('bodyLimit', 'bodyLimit must be a positive integer (bytes)')
   for (const key of ['heartbeatMs', 'maxStreams', 'streamBacklogBytes'] as const) {

@@ -1,8 +1,15 @@
 import { configJsonSchema } from '../../adapter-kit.ts'
 import type { ConfigStore } from '../../types.ts'
 import { ADMIN_OPERATIONS } from './admin-operations.ts'
+import { checkAuth } from './admin-tokens.ts'
 import { HEADERS, PARAMETERS, ref, STATIC_SCHEMAS } from './openapi-components.ts'
-import { type AdminOperation, type JsonObject, normalizeBase, type ResponseDoc } from './operation.ts'
+import {
+  type AdminOperation,
+  checkBase,
+  type JsonObject,
+  normalizeBase,
+  type ResponseDoc,
+} from './operation.ts'
 import type { AdminAuth } from './options.ts'
 import { problemTitle } from './problem.ts'
 
@@ -25,7 +32,8 @@ export type OpenApiDocument = Record<string, unknown>
  * `application/problem+json`, the bearer scheme with the role each operation needs (`x-hotconf-role`). The config's
  * schemas come from the store's zod schema (`Config` as responses show it, secrets `'[redacted]'`; `ConfigInput`
  * with secrets `writeOnly`; restart-only keys `x-hotconf-restart`), so the document cannot disagree with validation.
- * Pure: it reads only `store.schema`, so a build step can write it to a file.
+ * Pure: it reads only `store.schema`, so a build step can write it to a file. Throws `BAD_OPTIONS` for a `base` or
+ * `auth` that `createAdminApp` would refuse.
  *
  * @example
  * writeFileSync('admin-api.json', JSON.stringify(adminOpenApi(store, { base: '/config' }), null, 2))
@@ -35,6 +43,8 @@ export function adminOpenApi(
   store: Pick<ConfigStore<unknown>, 'schema'>,
   { base = '/config', metrics = true, auth = 'token' }: AdminOpenApiOptions = {},
 ): OpenApiDocument {
+  checkBase(base)
+  checkAuth(auth, [])
   const secured = auth === 'token'
   const paths: Record<string, Record<string, unknown>> = {}
   for (const op of ADMIN_OPERATIONS) {

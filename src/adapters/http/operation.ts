@@ -1,5 +1,5 @@
 import type { AdminApi, AdminContext } from './admin-context.ts'
-import type { AdminHandler } from './auth.ts'
+import { type AdminHandler, badOption } from './auth.ts'
 import type { AdminRole } from './options.ts'
 
 /** A JSON Schema (or any other OpenAPI object) as the document holds it. */
@@ -88,4 +88,10 @@ export function honoPath(path: string): string {
 /** `'/config/'` → `'/config'`; `'/'` stays. */
 export function normalizeBase(base: string): string {
   return base.length > 1 ? base.replace(/\/+$/, '') : base
+}
+
+/** Throws `BAD_OPTIONS` unless `base` is a URL path starting with `/`. */
+export function checkBase(base: string): void {
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(base))
+    badOption('base', `base must be a URL path starting with "/", got "${base}"`)
 }

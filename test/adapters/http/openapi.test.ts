@@ -65,6 +65,16 @@ describe('adminOpenApi', () => {
     }
   })
 
+  it('throws BAD_OPTIONS for a base or auth that createAdminApp would refuse', async () => {
+    const s = await open()
+    expect(() => adminOpenApi(s, { base: 'config' })).toThrow(
+      expect.objectContaining({ code: 'BAD_OPTIONS' }),
+    )
+    expect(() => adminOpenApi(s, { auth: 'open' as never })).toThrow(
+      expect.objectContaining({ code: 'BAD_OPTIONS' }),
+    )
+  })
+
   it('documents exactly the routes the app mounts, with HEAD beside every GET', async () => {
     const s = await open()
     for (const options of [{}, { metrics: false }, { base: '/' }]) {
