@@ -1,4 +1,5 @@
 import type { JsonObject } from './operation.ts'
+import { PROBLEM_CODES } from './problem.ts'
 
 /**
  * The OpenAPI components that do not depend on the config's schema: what the routes send besides the config, the
@@ -12,15 +13,16 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
       title: { type: 'string' },
       status: { type: 'integer', minimum: 400, maximum: 599 },
       detail: { type: 'string' },
-      code: {
-        type: 'string',
-        description: 'An issue code (`INVALID`, `STALE_REVISION`, ...) or an HTTP one',
-      },
+      code: { type: 'string', enum: PROBLEM_CODES, description: 'An issue code or an HTTP one' },
       errors: { type: 'array', items: ref('Issue') },
     },
     { description: 'An RFC 9457 problem document' },
   ),
-  Issue: closed({ path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } }),
+  Issue: closed({
+    path: { type: 'string' },
+    code: { type: 'string', enum: PROBLEM_CODES },
+    message: { type: 'string' },
+  }),
   Change: closed(
     { path: { type: 'string' }, from: {}, to: {} },
     {
