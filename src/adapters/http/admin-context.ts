@@ -18,4 +18,6 @@ export interface AdminContext {
   readonly heartbeatMs: number
   readonly streamBacklogBytes: number
   readonly streams: StreamRegistry
+  /** The app's OpenAPI document, built on first use (`GET /openapi.json`). */
+  readonly openApi: () => Record<string, unknown>
 }

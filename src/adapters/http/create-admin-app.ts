@@ -4,17 +4,14 @@ import { HTTPException } from 'hono/http-exception'
 import { ConfigError } from '../../errors.ts'
 import type { ConfigStore } from '../../types.ts'
 import type { AdminContext, AnyStore } from './admin-context.ts'
+import { ADMIN_OPERATIONS } from './admin-operations.ts'
 import { adminTokens } from './admin-tokens.ts'
 import { type AdminEnv, badOption, createGuard } from './auth.ts'
 import { createMetrics } from './metrics.ts'
+import { adminOpenApi, type OpenApiDocument } from './openapi.ts'
+import { checkBase, mountOperations, normalizeBase } from './operation.ts'
 import type { AdminAppOptions } from './options.ts'
 import { problemResponse } from './problem.ts'
-import { adminRoutes } from './routes-admin.ts'
-import { configRoutes } from './routes-config.ts'
-import { consoleRoutes } from './routes-console.ts'
-import { historyRoutes } from './routes-history.ts'
-import { statusRoutes } from './routes-status.ts'
-import { uiRoutes } from './routes-ui.ts'
 import { createStreamRegistry } from './stream-registry.ts'
 
 /** The admin API's Hono app, with the admin token it generated when it was given none. */
@@ -23,10 +20,11 @@ export type AdminApp = Hono<AdminEnv> & { readonly generatedToken?: string }
 /**
  * The admin API as a Hono app: a web-standard `fetch(Request)` handler that mounts in any framework or runtime.
  * Every write goes through the store's transactions, with the token's name as actor; secrets are redacted in
- * every response. Without tokens it generates a random admin token, logs it and keeps it in `generatedToken`;
- * `auth: 'none'` turns authentication off instead. It also serves the admin console, a web page over these routes,
- * at `<base>/ui/` (`ui: false` turns it off). Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options, and in
- * `production` without tokens. See docs/http.md for the routes.
+ * every response, and `GET <base>/openapi.json` describes every route (see `adminOpenApi`). Without tokens it
+ * generates a random admin token, logs it and keeps it in `generatedToken`; `auth: 'none'` turns authentication off
+ * instead. It also serves the admin console, a web page over these routes, at `<base>/ui/` (`ui: false` turns it
+ * off). Throws a `ConfigError` (`BAD_OPTIONS`) for unusable options, and in `production` without tokens. See
+ * docs/http.md for the routes.
  *
  * @example
  * const token = process.env.ADMIN_TOKEN!
@@ -55,6 +53,7 @@ export function createAdminApp<TConfig>(
   checkOptions({ base, maxSize, heartbeatMs, metricsPrefix, maxStreams, streamBacklogBytes })
   const { tokens: accepted, generated } = adminTokens(auth, tokens, store.environment, logger)
   const anyStore = store as unknown as AnyStore
+  let document: OpenApiDocument | undefined
   const ctx: AdminContext = {
     store: anyStore,
     guard: createGuard(accepted),
@@ -62,6 +61,7 @@ export function createAdminApp<TConfig>(
     heartbeatMs,
     streamBacklogBytes,
     streams: createStreamRegistry(maxStreams, signal),
+    openApi: () => (document ??= adminOpenApi(store, { base, metrics, ui, auth })),
   }
 
   const api = new Hono<AdminEnv>()
@@ -78,12 +78,7 @@ export function createAdminApp<TConfig>(
   }
   // Only on the methods that carry a body: a GET route keeps one handler, and with it Hono's synchronous path.
   api.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody)
-  configRoutes(api, ctx)
-  historyRoutes(api, ctx)
-  adminRoutes(api, ctx)
-  statusRoutes(api, ctx)
-  consoleRoutes(api, ctx)
-  if (ui) uiRoutes(api)
+  mountOperations(api, ADMIN_OPERATIONS, ctx, { metrics, ui })
 
   const app = new Hono<AdminEnv>()
   app.route(normalizeBase(base), api)
@@ -102,11 +97,6 @@ export function createAdminApp<TConfig>(
   return generated ? Object.assign(app, { generatedToken: generated.token }) : app
 }
 
-/** `'/config/'` → `'/config'`; `'/'` stays. */
-export function normalizeBase(base: string): string {
-  return base.length > 1 ? base.replace(/\/+$/, '') : base
-}
-
 // --- internal ---
 
 function checkOptions(o: {
@@ -117,8 +107,7 @@ function checkOptions(o: {
   maxStreams: number
   streamBacklogBytes: number
 }): void {
-  if (!/^\/[A-Za-z0-9._~/-]*$/.test(o.base))
-    badOption('base', `base must be a URL path starting with "/", got "${o.base}"`)
+  checkBase(o.base)
   if (!Number.isInteger(o.maxSize) || o.maxSize < 1)
     badOption('bodyLimit', 'bodyLimit must be a positive integer (bytes)')
   for (const key of ['heartbeatMs', 'maxStreams', 'streamBacklogBytes'] as const) {

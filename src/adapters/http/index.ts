@@ -3,6 +3,7 @@ import { importOptional } from '../../adapter-kit.ts'
 export type { AdminEnv, Principal } from './auth.ts'
 export type { AdminApp } from './create-admin-app.ts'
 export type { MergePatch } from './merge-patch.ts'
+export type { AdminOpenApiOptions, OpenApiDocument } from './openapi.ts'
 export type {
   AdminAddress,
   AdminAppOptions,
@@ -22,6 +23,8 @@ const http = await importOptional(() => import('./http-runtime.ts'), 'hotconf/ht
 
 /** The admin API as a Hono app (see `create-admin-app.ts`). */
 export const createAdminApp: typeof http.createAdminApp = http.createAdminApp
+/** The admin API's OpenAPI 3.1 document (see `openapi.ts`). */
+export const adminOpenApi: typeof http.adminOpenApi = http.adminOpenApi
 /** A JSON merge patch as a deep-partial patch for `store.update` (see `merge-patch.ts`). */
 export const fromMergePatch: typeof http.fromMergePatch = http.fromMergePatch
 /** The admin API served on Node (see `serve-admin.ts`). */

@@ -16,6 +16,36 @@ export type HttpProblemCode =
 /** Every `code` an error response can carry. */
 export type ProblemCode = ConfigIssueCode | HttpProblemCode
 
+/** Every `ProblemCode`, for the OpenAPI document; `satisfies` makes a new code a compile error here until listed. */
+export const PROBLEM_CODES = Object.keys({
+  INVALID: true,
+  UNKNOWN_KEY: true,
+  FORBIDDEN_KEY: true,
+  RESTART_REQUIRED: true,
+  STALE_REVISION: true,
+  PARTICIPANT_FAILED: true,
+  PARTICIPANT_TIMEOUT: true,
+  PERSIST_FAILED: true,
+  PARSE_ERROR: true,
+  SOURCE_MISSING: true,
+  SOURCE_FAILED: true,
+  SOURCE_TIMEOUT: true,
+  NOT_FOUND: true,
+  CLOSED: true,
+  REENTRANT: true,
+  BAD_OPTIONS: true,
+  MISSING_DEPENDENCY: true,
+  ADAPTER_FAILED: true,
+  BAD_REQUEST: true,
+  UNAUTHORIZED: true,
+  FORBIDDEN: true,
+  PAYLOAD_TOO_LARGE: true,
+  UNSUPPORTED_MEDIA_TYPE: true,
+  NOT_IMPLEMENTED: true,
+  TOO_MANY_STREAMS: true,
+  INTERNAL: true,
+} satisfies Record<ProblemCode, true>) as ProblemCode[]
+
 /** An RFC 9457 problem document, as every error response carries it (`application/problem+json`). */
 export interface Problem {
   /** A URI naming the kind of problem: `urn:hotconf:problem:<code in kebab case>`. */
@@ -38,7 +68,7 @@ export function problemResponse(
 ): Response {
   const body: Problem = {
     type: `urn:hotconf:problem:${code.toLowerCase().replaceAll('_', '-')}`,
-    title: TITLES[status] ?? 'Error',
+    title: problemTitle(status),
     status,
     detail,
     code,
@@ -60,6 +90,11 @@ export function fail(
   headers: Record<string, string> = {},
 ): never {
   throw new HTTPException(status, { res: problemResponse(status, code, detail, issues, headers) })
+}
+
+/** The title of a problem with this status, as its responses carry it. */
+export function problemTitle(status: number): string {
+  return TITLES[status] ?? 'Error'
 }
 
 // --- internal ---

@@ -5,7 +5,8 @@ import type { Adapter, AdapterHandle } from '../../types.ts'
 import { handlesReleased } from '../handles-released.ts'
 import { checkAuth } from './admin-tokens.ts'
 import { badOption } from './auth.ts'
-import { createAdminApp, normalizeBase } from './create-admin-app.ts'
+import { createAdminApp } from './create-admin-app.ts'
+import { normalizeBase } from './operation.ts'
 import type { ServeAdminOptions } from './options.ts'
 
 /**

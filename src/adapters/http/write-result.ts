@@ -57,6 +57,18 @@ export function resultResponse(store: AnyStore, result: UpdateResult): Response 
   return jsonResponse(body, 200, { etag: etagOf(store, result.revision) })
 }
 
+/** The problems a write can answer: a bad request or body, and each status `resultResponse` maps to. */
+export const WRITE_PROBLEMS: readonly number[] = [400, 404, 409, 412, 415, 422, 503]
+
+/** The problems of `resultResponse` carry the ETag of the live revision; a 412 for a foreign ETag does not. */
+export const WRITE_PROBLEM_HEADERS: Readonly<Record<number, readonly string[]>> = {
+  404: ['ETag?'],
+  409: ['ETag?'],
+  412: ['ETag?'],
+  422: ['ETag?'],
+  503: ['ETag?'],
+}
+
 /** The HTTP status and problem code for a list of store issues (the most specific issue wins). */
 export function statusOf(errors: readonly ConfigIssue[]): readonly [ContentfulStatusCode, ConfigIssueCode] {
   for (const [code, status] of PRECEDENCE) if (errors.some((e) => e.code === code)) return [status, code]

@@ -4,7 +4,16 @@ import { createAdminApp } from '../../../src/adapters/http/index.ts'
 import { ConfigError } from '../../../src/index.ts'
 import type { ConfigStore } from '../../../src/types.ts'
 import { expectProblem } from './expect-problem.ts'
-import { ADMIN, API_KEY, createTestStore, memoryLogger, READ, type TestConfig, TOKENS } from './fixture.ts'
+import {
+  ADMIN,
+  API_KEY,
+  checkedRequest,
+  createTestStore,
+  memoryLogger,
+  READ,
+  type TestConfig,
+  TOKENS,
+} from './fixture.ts'
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` })
 const json = { 'content-type': 'application/json' }
@@ -33,8 +42,8 @@ function badOptions(fn: () => unknown): ConfigError {
 
 describe('createAdminApp', () => {
   it('answers through app.request() without a server', async () => {
-    const app = createAdminApp(await open(), { tokens: TOKENS })
-    const res = await app.request('/config/values/pool.max', { headers: auth(READ) })
+    const request = checkedRequest(createAdminApp(await open(), { tokens: TOKENS }))
+    const res = await request('/config/values/pool.max', { headers: auth(READ) })
     expect(res.status).toBe(200)
     expect(await res.json()).toBe(10)
   })
@@ -51,19 +60,20 @@ describe('createAdminApp', () => {
   })
 
   it('serves at the root when base is "/"', async () => {
-    const app = createAdminApp(await open(), { tokens: TOKENS, base: '/' })
-    expect((await app.request('/status', { headers: auth(READ) })).status).toBe(200)
+    const request = checkedRequest(createAdminApp(await open(), { tokens: TOKENS, base: '/' }), { base: '/' })
+    expect((await request('/status', { headers: auth(READ) })).status).toBe(200)
   })
 
   it('generates an admin token and logs how to use it when no tokens are given (#16)', async () => {
     const s = await open('development')
     const logger = memoryLogger()
     const app = createAdminApp(s, { logger })
-    const patch = { method: 'PATCH', body: '{"pool":{"max":20}}' }
-    await expectProblem(await app.request('/config', { ...patch, headers: json }), 401, 'UNAUTHORIZED')
     const token = app.generatedToken!
+    const request = checkedRequest(app, { token })
+    const patch = { method: 'PATCH', body: '{"pool":{"max":20}}' }
+    await expectProblem(await request('/config', { ...patch, headers: json }), 401, 'UNAUTHORIZED')
     expect(token).toMatch(/^[0-9a-f]{48}$/)
-    const res = await app.request('/config', { ...patch, headers: { ...json, ...auth(token) } })
+    const res = await request('/config', { ...patch, headers: { ...json, ...auth(token) } })
     expect(res.status).toBe(200)
     expect(s.history({ limit: 1 })[0]?.actor).toBe('admin')
     expect(logger.lines).toEqual([
@@ -78,7 +88,8 @@ describe('createAdminApp', () => {
     const logger = memoryLogger()
     const app = createAdminApp(s, { auth: 'none', logger })
     expect(app.generatedToken).toBeUndefined()
-    const res = await app.request('/config', { method: 'PATCH', headers: json, body: '{"pool":{"max":20}}' })
+    const request = checkedRequest(app, { token: null })
+    const res = await request('/config', { method: 'PATCH', headers: json, body: '{"pool":{"max":20}}' })
     expect(res.status).toBe(200)
     expect(s.history({ limit: 1 })[0]?.actor).toBe('anonymous')
     expect(logger.lines).toEqual([{ level: 'warn', msg: expect.stringMatching(/no authentication/) }])
@@ -117,10 +128,10 @@ describe('createAdminApp', () => {
   })
 
   it('answers 413 above a custom body limit', async () => {
-    const app = createAdminApp(await open(), { tokens: TOKENS, bodyLimit: 64 })
+    const request = checkedRequest(createAdminApp(await open(), { tokens: TOKENS, bodyLimit: 64 }))
     const body = JSON.stringify({ name: 'x'.repeat(100) })
     await expectProblem(
-      await app.request('/config', { method: 'PATCH', headers: { ...auth(ADMIN), ...json }, body }),
+      await request('/config', { method: 'PATCH', headers: { ...auth(ADMIN), ...json }, body }),
       413,
       'PAYLOAD_TOO_LARGE',
     )
@@ -128,25 +139,25 @@ describe('createAdminApp', () => {
 
   it('answers /metrics with 404 when metrics are off and uses a custom prefix when on', async () => {
     const s = await open()
-    const off = createAdminApp(s, { tokens: TOKENS, metrics: false })
-    await expectProblem(await off.request('/config/metrics', { headers: auth(READ) }), 404, 'NOT_FOUND')
-    const on = createAdminApp(s, { tokens: TOKENS, metricsPrefix: 'svc_config_' })
-    expect(await (await on.request('/config/metrics', { headers: auth(READ) })).text()).toMatch(
+    const off = checkedRequest(createAdminApp(s, { tokens: TOKENS, metrics: false }))
+    await expectProblem(await off('/config/metrics', { headers: auth(READ) }), 404, 'NOT_FOUND')
+    const on = checkedRequest(createAdminApp(s, { tokens: TOKENS, metricsPrefix: 'svc_config_' }))
+    expect(await (await on('/config/metrics', { headers: auth(READ) })).text()).toMatch(
       /^svc_config_config_revision 1$/m,
     )
   })
 
   it('answers 503 when the store is closed, and /health says so', async () => {
     const s = await open()
-    const app = createAdminApp(s, { tokens: TOKENS })
+    const request = checkedRequest(createAdminApp(s, { tokens: TOKENS }))
     await s.close()
-    const res = await app.request('/config', {
+    const res = await request('/config', {
       method: 'PATCH',
       headers: { ...auth(ADMIN), ...json },
       body: '{"pool":{"max":20}}',
     })
     await expectProblem(res, 503, 'CLOSED')
-    const health = await app.request('/config/health')
+    const health = await request('/config/health')
     expect(health.status).toBe(503)
     expect(await health.json()).toEqual({ status: 'closed' })
   })
@@ -167,8 +178,8 @@ describe('createAdminApp', () => {
       },
     })
     const logger = memoryLogger()
-    const app = createAdminApp(failing, { tokens: TOKENS, logger })
-    const res = await app.request('/config/status', { headers: auth(READ) })
+    const request = checkedRequest(createAdminApp(failing, { tokens: TOKENS, logger }))
+    const res = await request('/config/status', { headers: auth(READ) })
     const problem = await expectProblem(res, 500, 'INTERNAL')
     expect(JSON.stringify(problem)).not.toMatch(/fire|at .*\.ts|sk-live/)
     expect(logger.lines.map((l) => l.msg).join('\n')).toContain('disk on fire')

@@ -1,9 +1,15 @@
 import { connect, type Socket } from 'node:net'
 import { z } from 'zod'
-import type { AdminAddress, AdminToken, ServeAdminOptions } from '../../../src/adapters/http/index.ts'
+import type {
+  AdminAddress,
+  AdminApp,
+  AdminToken,
+  ServeAdminOptions,
+} from '../../../src/adapters/http/index.ts'
 import { serveAdmin } from '../../../src/adapters/http/index.ts'
 import { createConfigStore, restart, secret } from '../../../src/index.ts'
 import type { ConfigStore, Logger } from '../../../src/types.ts'
+import { type Contract, createContract } from './contract.ts'
 
 /** Secret values: no response, event or metric may ever contain them. */
 export const API_KEY = 'sk-live-4f9a2c7e1b'
@@ -99,6 +105,15 @@ export async function serveTestStore(
   })
   if (!address) throw new Error(`the admin API did not start: ${JSON.stringify(logger.lines)}`)
   const url = address.url
+  // Every exchange with this server is checked against the document it serves.
+  const token =
+    serveOptions.auth === 'none' ? null : (address.token ?? (serveOptions.tokens ?? TOKENS)[0]?.token)
+  const doc = await fetch(
+    `${url}/openapi.json`,
+    token ? { headers: { authorization: `Bearer ${token}` } } : {},
+  )
+  if (!doc.ok) throw new Error(`GET /openapi.json answered ${doc.status}`)
+  contracts.set(url, createContract((await doc.json()) as Record<string, unknown>))
   const etag = (await call(url, 'HEAD', '', { token: READ })).headers.get('etag') ?? ''
   return { store, url, address, logger, etag, call: (method, path, init) => call(url, method, path, init) }
 }
@@ -108,8 +123,23 @@ export function etagOf(served: Served, revision: number): string {
   return served.etag.replace(/-\d+"$/, `-${revision}"`)
 }
 
-/** One request with a bearer token (admin unless told otherwise) and a JSON body. */
-export function call(base: string, method: string, path: string, init: CallInit = {}): Promise<Response> {
+/** The contract of the server at a base URL, registered by `serveTestStore`. */
+export function contractOf(base: string): Contract {
+  const contract = contracts.get(base)
+  if (!contract) throw new Error(`no OpenAPI contract for ${base}: serve it with serveTestStore`)
+  return contract
+}
+
+/**
+ * One request with a bearer token (admin unless told otherwise) and a JSON body; the request and its response are
+ * checked against the server's OpenAPI document.
+ */
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  init: CallInit = {},
+): Promise<Response> {
   const headers: Record<string, string> = { ...init.headers }
   const token = init.token === undefined ? ADMIN : init.token
   if (token !== null) headers.authorization = `Bearer ${token}`
@@ -118,7 +148,36 @@ export function call(base: string, method: string, path: string, init: CallInit 
     body = JSON.stringify(init.body)
     headers['content-type'] ??= 'application/json'
   }
-  return fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) })
+  const url = `${base}${path}`
+  const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) })
+  await contractOf(base).check({ method, url, headers, body }, res)
+  return res
+}
+
+/**
+ * `app.request` with each exchange checked against the OpenAPI document the app serves (read with `token`, or
+ * without one under `auth: 'none'`), as `call` checks a served app's.
+ */
+export function checkedRequest(
+  app: AdminApp,
+  { base = '/config', token = READ }: { base?: string; token?: string | null } = {},
+): (path: string, init?: RequestInit) => Promise<Response> {
+  let contract: Contract | undefined
+  return async (path, init = {}) => {
+    if (!contract) {
+      const docPath = `${base === '/' ? '' : base}/openapi.json`
+      const doc = await app.request(docPath, token ? { headers: { authorization: `Bearer ${token}` } } : {})
+      contract = createContract((await doc.json()) as Record<string, unknown>)
+    }
+    const res = await app.request(path, init)
+    const headers = Object.fromEntries(new Headers(init.headers).entries())
+    const body = typeof init.body === 'string' ? init.body : undefined
+    await (await contract).check(
+      { method: init.method ?? 'GET', url: `http://localhost${path}`, headers, body },
+      res,
+    )
+    return res
+  }
 }
 
 /** A raw TCP connection to the admin API that writes `text` (a request, or its start) and reads nothing. */
@@ -157,10 +216,11 @@ export interface SseEvent {
 /** Opens `GET /stream` and reads its events one at a time. */
 export async function openStream(base: string, headers: Record<string, string> = {}) {
   const controller = new AbortController()
-  const res = await fetch(`${base}/stream`, {
-    headers: { authorization: `Bearer ${READ}`, ...headers },
-    signal: controller.signal,
-  })
+  const url = `${base}/stream`
+  const sent = { authorization: `Bearer ${READ}`, ...headers }
+  const res = await fetch(url, { headers: sent, signal: controller.signal })
+  const contract = contractOf(base)
+  await contract.check({ method: 'GET', url, headers: sent }, res)
   if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`)
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
   let buffer = ''
@@ -176,6 +236,7 @@ export async function openStream(base: string, headers: Record<string, string> =
           const block = buffer.slice(0, end)
           buffer = buffer.slice(end + 2)
           const event = parseEvent(block)
+          if (event) contract.checkEvent(url, event.event, event.data)
           if (event) return event
           continue
         }
@@ -192,6 +253,8 @@ export async function openStream(base: string, headers: Record<string, string> =
 }
 
 // --- internal ---
+
+const contracts = new Map<string, Contract>()
 
 function parseEvent(block: string): SseEvent | undefined {
   const fields: { id?: string; event?: string; data: string[] } = { data: [] }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { expectProblem } from './expect-problem.ts'
-import { ADMIN, API_KEY, etagOf, type Served, serveTestStore, WRITE } from './fixture.ts'
+import { ADMIN, API_KEY, contractOf, etagOf, type Served, serveTestStore, WRITE } from './fixture.ts'
 
 let s: Served
 
@@ -186,6 +186,8 @@ describe('admin API writes', () => {
       body: chunks,
       duplex: 'half',
     } as RequestInit)
+    const sent = { authorization: `Bearer ${WRITE}`, 'content-type': 'application/json' }
+    await contractOf(s.url).check({ method: 'PATCH', url: s.url, headers: sent }, streamed)
     await expectProblem(streamed, 413, 'PAYLOAD_TOO_LARGE')
     expect(s.store.current.name).toBe('svc')
   })
@@ -264,11 +266,10 @@ describe('admin API writes', () => {
         ['POST', '/snapshots', '{"label":"#"}'],
         ['POST', '/reload', '{"reason":"#"}'],
       ] as const) {
-        const res = await fetch(`${s.url}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-          body: bytes(text, bad),
-        })
+        const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }
+        const res = await fetch(`${s.url}${path}`, { method, headers, body: bytes(text, bad) })
+        // The body is not UTF-8: the document's schema cannot accept it, so a 4xx is what the contract wants.
+        await contractOf(s.url).check({ method, url: `${s.url}${path}`, headers, body: '\u0000' }, res)
         await expectProblem(res, 400, 'PARSE_ERROR')
       }
     }

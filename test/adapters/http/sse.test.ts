@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { expectProblem } from './expect-problem.ts'
 import {
   closedByServer,
+  contractOf,
   openStream,
   READ,
   rawSocket,
@@ -77,9 +78,10 @@ describe('admin API event stream', () => {
     await commit(served, 20)
     const stream = await openStream(`${served.url}`, {})
     stream.close()
-    const res = await fetch(`${served.url}/stream?lastEventId=1`, {
-      headers: { authorization: `Bearer ${READ}` },
-    })
+    const url = `${served.url}/stream?lastEventId=1`
+    const headers = { authorization: `Bearer ${READ}` }
+    const res = await fetch(url, { headers })
+    await contractOf(served.url).check({ method: 'GET', url, headers }, res)
     const text = await readUntil(res, 'event: ready')
     expect(text).toMatch(/event: change\ndata: .*\nid: 2\n/)
   })
