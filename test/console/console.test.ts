@@ -1,14 +1,21 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Page,
+  type Response as PlaywrightResponse,
+} from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { watchFiles } from '../../src/adapters/file/index.ts'
-import { serveAdmin } from '../../src/adapters/http/index.ts'
+import { adminOpenApi, serveAdmin } from '../../src/adapters/http/index.ts'
 import { createConfigStore, restart, secret } from '../../src/index.ts'
 import { fileSource } from '../../src/sources/index.ts'
 import type { ConfigStore } from '../../src/types.ts'
+import { type Contract, createContract } from '../adapters/http/contract.ts'
 import { ADMIN, memoryLogger, READ, TOKENS, WRITE } from '../adapters/http/fixture.ts'
 
 /** Debian's `chromium` package (`.ci/run` installs it); another binary with HOTCONF_CHROMIUM. */
@@ -39,6 +46,8 @@ let store: ConfigStore<z.output<typeof schema>>
 let url = ''
 /** What the page reported that it should not have: uncaught errors, console errors (CSP violations), dialogs. */
 let complaints: string[]
+/** The checks of every exchange the page had with the API against its OpenAPI document (#24). */
+let exchanges: Promise<string | undefined>[]
 
 beforeAll(async () => {
   if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, headless: true })
@@ -74,6 +83,12 @@ beforeEach(async () => {
     complaints.push(`dialog: ${d.message()}`)
     void d.dismiss()
   })
+  // The console uses nothing the document does not describe: each response the page gets, checked against it.
+  const contract = createContract(adminOpenApi(store))
+  exchanges = []
+  page.on('response', (r) =>
+    exchanges.push(checkExchange(contract, r).then(noProblem, (e: unknown) => String(e))),
+  )
 })
 afterEach(async () => {
   if (!hasChromium) return
@@ -81,7 +96,27 @@ afterEach(async () => {
   await store.close()
   rmSync(dir, { recursive: true, force: true })
   expect(complaints).toEqual([])
+  expect((await Promise.all(exchanges)).filter(Boolean)).toEqual([])
 })
+
+const noProblem = () => undefined
+
+async function checkExchange(contract: Contract, r: PlaywrightResponse): Promise<void> {
+  const request = r.request()
+  // The live stream's body never ends; its events are the SSE tests' to check.
+  if (!r.url().includes('/config/') || request.url().endsWith('/stream')) return
+  const status = r.status()
+  const body = status === 204 || (status >= 300 && status < 400) ? null : await r.body()
+  await contract.check(
+    {
+      method: request.method(),
+      url: r.url(),
+      headers: await request.allHeaders(),
+      body: request.postData() ?? undefined,
+    },
+    new Response(body && new Uint8Array(body), { status, headers: await r.allHeaders() }),
+  )
+}
 
 async function signIn(token: string): Promise<void> {
   await page.goto(url)
