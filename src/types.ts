@@ -152,6 +152,8 @@ export type ValidationResult =
 
 /** One committed transaction, as `changes$` delivers it. */
 export interface ChangeSet {
+  /** The transaction's id, as `events()` and the `events$` steps of the same transaction carry it. */
+  readonly id: number
   readonly revision: number
   readonly at: Date
   readonly source: string

@@ -46,6 +46,20 @@ describe('types inferred from the schema', () => {
   })
 })
 
+describe('history entries', () => {
+  it('carry the transaction id that events() and the HTTP API show (typed since #24)', async () => {
+    const store = await createConfigStore({ schema: appSchema })
+    const seen: number[] = []
+    store.changes$.subscribe((c) => seen.push(c.id))
+    await store.set('pool.max', 20)
+    const [entry] = store.history()
+    expectTypeOf(entry!.id).toEqualTypeOf<number>()
+    expect(entry!.id).toBe(store.events()[0]!.id)
+    expect(seen).toEqual([entry!.id])
+    await store.close()
+  })
+})
+
 describe('ConfigStore variance (#16)', () => {
   it('passes a typed store to a helper that takes any store when the helper says ConfigStore<unknown>', async () => {
     const store = await createConfigStore({ schema: appSchema })
