@@ -1,5 +1,6 @@
 import { current } from 'immer'
 import { ConfigError, issue } from '../errors.ts'
+import { type ExpiryRef, nextExpiries, stillExpiring } from '../expiries.ts'
 import { attributeIssues } from '../layer-origins.ts'
 import { INHERIT, parkedMessage, parkOverrides, writeOverride } from '../layer-overrides.ts'
 import { type LayerState, mergeLayerState, persistedOverrides } from '../layers.ts'
@@ -24,13 +25,39 @@ export function prepare<TConfig>(
   intent: Intent,
   expectedRevision?: number,
 ): Validated<TConfig> {
-  const result = validate(env, live, intent, expectedRevision)
+  const result = withDeadlines(live, intent, validate(env, live, intent, expectedRevision))
   if (result.kind !== 'rejected' || !env.redactor.hasSecrets) return result
   // Messages may quote the live config or the raw input (a patch, a layer) at secret paths, valid or not.
   return rejected(env.redactor.issues(result.errors, live.config, ...inputsOf(intent)))
 }
 
 // --- internal ---
+
+/**
+ * The deadlines after a runtime write: a write drops those of the overrides it touched, and one with `expires`
+ * sets its own on every path it changed. A reload takes the persisted ones with the overrides it read.
+ */
+function withDeadlines<TConfig>(
+  live: Committed<TConfig>,
+  intent: Intent,
+  result: Validated<TConfig>,
+): Validated<TConfig> {
+  if (result.kind !== 'ready' || intent.kind === 'reload') return result
+  const { prepared } = result
+  const written =
+    intent.kind !== 'reset'
+      ? prepared.changes.map((c) => c.path)
+      : intent.expired
+        ? stillExpiring(live.layers.expiries, intent.expired)
+        : [intent.path ?? '']
+  const expires = intent.kind === 'update' || intent.kind === 'set' ? intent.expires : undefined
+  const expiries = nextExpiries(live.layers.expiries, written, live.revision + 1, expires)
+  if (expiries === prepared.layers.expiries) return result
+  return {
+    kind: 'ready',
+    prepared: { ...prepared, layers: { ...prepared.layers, expiries }, persist: true },
+  }
+}
 
 /** The raw values a transaction brings, each rooted at the config's root. */
 function inputsOf(intent: Intent): unknown[] {
@@ -41,7 +68,9 @@ function inputsOf(intent: Intent): unknown[] {
       // fromEntries defines own keys, so even a refused `__proto__` segment stays plain data.
       return [splitPath(intent.path).reduceRight((v, key) => Object.fromEntries([[key, v]]), intent.value)]
     case 'reload':
-      return 'failed' in intent ? [] : [...intent.loaded.sources.map((s) => s.data), intent.loaded.overrides]
+      return 'failed' in intent
+        ? []
+        : [...intent.loaded.sources.map((s) => s.data), intent.loaded.overrides?.overrides]
     case 'import':
       return [intent.config]
     default:
@@ -73,7 +102,9 @@ function validate<TConfig>(
       case 'reload':
         return 'failed' in intent ? rejected(intent.failed) : fromReload(env, live, intent.loaded)
       case 'reset':
-        return fromReset(env, live, intent.path)
+        return intent.expired
+          ? fromExpiry(env, live, intent.expired)
+          : fromReset(env, live, intent.path === undefined ? [] : [intent.path])
       case 'rollback':
         return fromRollback(env, live, intent.target)
       case 'import':
@@ -141,11 +172,15 @@ function fromReload<TConfig>(
   loaded: LoadedLayers,
 ): Validated<TConfig> {
   // Same content, same objects: a reload that read back what is persisted changes nothing.
-  const same = loaded.overrides === undefined || deepEqual(loaded.overrides, persistedOverrides(live.layers))
+  const read = loaded.overrides
+  const same = read === undefined || deepEqual(read.overrides, persistedOverrides(live.layers))
   let layers: LayerState = {
     ...live.layers,
     sources: loaded.sources,
-    ...(same ? {} : { overrides: loaded.overrides, parked: {} }),
+    ...(same ? {} : { overrides: read.overrides, parked: {} }),
+    ...(read === undefined || deepEqual(read.expiries, live.layers.expiries)
+      ? {}
+      : { expiries: read.expiries }),
   }
   const version = loaded.sources
     .map((s) => s.version)
@@ -174,25 +209,38 @@ function fromReload<TConfig>(
   }
 }
 
+/** Resets the paths (none: every override). */
 function fromReset<TConfig>(
   env: PrepareEnv<TConfig>,
   live: Committed<TConfig>,
-  path?: string,
+  paths: readonly string[],
 ): Validated<TConfig> {
   // Resetting what is already empty changes nothing: keep the identities so the result is `unchanged`.
-  const all = path === undefined || path === ''
-  const cleared = (layer: Readonly<Record<string, unknown>>) =>
-    all ? (Object.keys(layer).length === 0 ? layer : {}) : assocIn(layer, splitPath(path), undefined)
-  // A reset drops parked overrides too: they are overrides, whether this schema accepts them or not.
-  const layers: LayerState = {
-    ...live.layers,
-    // A tombstone above the path is kept for the rest of the object it deleted.
-    overrides: all
-      ? cleared(live.layers.overrides)
-      : writeOverride(live.layers, live.layers.overrides, splitPath(path), INHERIT),
-    parked: cleared(live.layers.parked),
+  const all = paths.length === 0 || paths.includes('')
+  const empty = (layer: Readonly<Record<string, unknown>>) => (Object.keys(layer).length === 0 ? layer : {})
+  let { overrides, parked } = live.layers
+  if (all) {
+    overrides = empty(overrides)
+    parked = empty(parked)
   }
+  for (const path of all ? [] : paths) {
+    // A tombstone above the path is kept for the rest of the object it deleted.
+    overrides = writeOverride(live.layers, overrides, splitPath(path), INHERIT)
+    // A reset drops parked overrides too: they are overrides, whether this schema accepts them or not.
+    parked = assocIn(parked, splitPath(path), undefined)
+  }
+  const layers: LayerState = { ...live.layers, overrides, parked }
   return finish(env, live, reconcile(live.config, mergeLayerState(layers)), 'reject', () => layers)
+}
+
+/** The overrides whose deadline passed, where a later write has not replaced it (the later write wins). */
+function fromExpiry<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  expired: readonly ExpiryRef[],
+): Validated<TConfig> {
+  const paths = stillExpiring(live.layers.expiries, expired)
+  return paths.length === 0 ? { kind: 'unchanged' } : fromReset(env, live, paths)
 }
 
 function fromRollback<TConfig>(
