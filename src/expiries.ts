@@ -40,7 +40,8 @@ export function nextExpiries(
   revision: number,
   stamp?: ExpiryStamp,
 ): Expiries {
-  const kept = Object.entries(expiries).filter(([path]) => !written.some((w) => overlaps(path, w)))
+  const touched = touches(written)
+  const kept = Object.entries(expiries).filter(([path]) => !touched(path))
   if (!stamp && kept.length === Object.keys(expiries).length) return expiries
   const added = stamp
     ? written.map((path) => [path, { at: stamp.at, revision, ...actorOf(stamp.actor) }] as const)
@@ -88,6 +89,25 @@ export function readExpiries(stored: unknown): Expiries {
 }
 
 // --- internal ---
+
+/**
+ * Whether a path lies at, above or below one of `written`: through sets of the written paths and of their
+ * ancestors, so an expiry of many paths against many deadlines costs their sum, not their product.
+ */
+function touches(written: readonly string[]): (path: string) => boolean {
+  if (written.length === 1) return (path) => overlaps(path, written[0]!)
+  const exact = new Set(written)
+  if (exact.has('')) return () => true
+  const above = new Set<string>()
+  for (const w of written)
+    for (let i = w.indexOf('.'); i !== -1; i = w.indexOf('.', i + 1)) above.add(w.slice(0, i))
+  return (path) => {
+    if (exact.has(path) || above.has(path)) return true
+    for (let i = path.indexOf('.'); i !== -1; i = path.indexOf('.', i + 1))
+      if (exact.has(path.slice(0, i))) return true
+    return false
+  }
+}
 
 function actorOf(actor: string | undefined): { actor?: string } {
   return actor === undefined ? {} : { actor }

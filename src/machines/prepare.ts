@@ -219,13 +219,14 @@ function fromReset<TConfig>(
   const all = paths.length === 0 || paths.includes('')
   const empty = (layer: Readonly<Record<string, unknown>>) => (Object.keys(layer).length === 0 ? layer : {})
   let { overrides, parked } = live.layers
+  const owned = new Set<object>()
   if (all) {
     overrides = empty(overrides)
     parked = empty(parked)
   }
   for (const path of all ? [] : paths) {
     // A tombstone above the path is kept for the rest of the object it deleted.
-    overrides = writeOverride(live.layers, overrides, splitPath(path), INHERIT)
+    overrides = writeOverride(live.layers, overrides, splitPath(path), INHERIT, owned)
     // A reset drops parked overrides too: they are overrides, whether this schema accepts them or not.
     parked = assocIn(parked, splitPath(path), undefined)
   }

@@ -26,7 +26,7 @@ export const nodeTimers: StoreTimers = {
  * Acts on the deadlines of expiring overrides: one timer, for the earliest, re-armed after every commit (`sync`).
  * Each deadline is turned into a monotonic time once, when first seen (`at` minus the wall clock then), so a wall
  * clock that jumps later neither fires it early nor holds it back. Deadlines that pass together are reset by one
- * transaction per revision that set them. A reset the pipeline rejects (the config without the override is invalid)
+ * transaction (split per revision that set them when it is rejected). A reset the pipeline rejects (the config without the override is invalid)
  * is reported as `EXPIRY_FAILED` and tried again after the next commit, not in a loop.
  */
 export class ExpiryTimer {
@@ -38,6 +38,8 @@ export class ExpiryTimer {
   /** Queued and not yet settled, or refused until the next commit. */
   readonly #busy = new Set<string>()
   readonly #waiting = new Set<string>()
+  /** The deadlines `#track` saw last: a commit that left them alone (the same object) costs nothing more. */
+  #tracked: Expiries | undefined
   #handle: unknown
   #armedFor = Number.POSITIVE_INFINITY
   #closed = false
@@ -52,7 +54,7 @@ export class ExpiryTimer {
     for (const [path, e] of Object.entries(this.#ctx.deadlines()))
       if (e.at <= wall) this.#overdueAtStart.add(keyOf(path, e.revision))
     this.#track()
-    await Promise.all(this.#fire())
+    await this.#fire()
     this.#arm()
   }
 
@@ -74,10 +76,13 @@ export class ExpiryTimer {
   /** Fixes the due time of new deadlines; forgets those that are gone. */
   #track(): void {
     const { timers, clock, deadlines } = this.#ctx
+    const current = deadlines()
+    if (current === this.#tracked) return
+    this.#tracked = current
     const live = new Set<string>()
     let now: number | undefined
     let wall = 0
-    for (const [path, e] of Object.entries(deadlines())) {
+    for (const [path, e] of Object.entries(current)) {
       const key = keyOf(path, e.revision)
       live.add(key)
       if (this.#due.has(key)) continue
@@ -103,7 +108,7 @@ export class ExpiryTimer {
     this.#handle = timers.setTimeout(() => {
       this.#handle = undefined
       this.#armedFor = Number.POSITIVE_INFINITY
-      this.#fire()
+      void this.#fire()
       this.#arm()
     }, delay)
     // A pending deadline must not keep the host process alive.
@@ -116,13 +121,15 @@ export class ExpiryTimer {
     this.#armedFor = Number.POSITIVE_INFINITY
   }
 
-  /** Queues a reset per revision for every deadline due now; returns their settlements. */
-  #fire(): Promise<void>[] {
-    if (this.#closed) return []
+  /**
+   * Queues one reset of every deadline due now (one pass however many: a store that fell behind catches up in one
+   * transaction, not one per deadline); settles when it has.
+   */
+  async #fire(): Promise<void> {
+    if (this.#closed) return
     const now = this.#ctx.timers.now()
-    const deadlines = this.#ctx.deadlines()
     const groups = new Map<number, ExpiryRef[]>()
-    for (const [path, e] of Object.entries(deadlines)) {
+    for (const [path, e] of Object.entries(this.#ctx.deadlines())) {
       const key = keyOf(path, e.revision)
       const due = this.#due.get(key)
       if (due === undefined || due > now || !this.#idle(key)) continue
@@ -130,27 +137,42 @@ export class ExpiryTimer {
       group.push({ path, revision: e.revision })
       groups.set(e.revision, group)
     }
-    return [...groups].map(([revision, refs]) => {
-      const keys = refs.map((r) => keyOf(r.path, r.revision))
-      for (const key of keys) this.#busy.add(key)
-      const actor = deadlines[refs[0]!.path]?.actor
-      const late = keys.some((k) => this.#overdueAtStart.has(k))
-      const reason = `expiry of ${refs.map((r) => r.path).join(', ')} set at revision ${revision}${
-        actor === undefined ? '' : ` by ${actor}`
-      }${late ? ' (the deadline passed while the store was stopped)' : ''}`
-      return this.#ctx.expire(refs, { source: 'expiry', reason }).then((result) => {
-        for (const key of keys) this.#busy.delete(key)
-        // Committed: the deadlines are gone (the commit re-armed). Otherwise wait for the next commit.
-        if (result.status === 'committed') return
-        for (const key of keys) this.#waiting.add(key)
-        if ('errors' in result && !this.#closed) {
-          this.#ctx.warn(
-            'EXPIRY_FAILED',
-            `${reason} was ${result.status === 'rejected' ? 'rejected' : 'rolled back'}; it is tried again after the next change:\n${formatIssues(result.errors)}`,
-          )
-        }
-      })
-    })
+    if (groups.size > 0) await this.#expire([...groups.values()])
+  }
+
+  /** Resets `groups` (the deadlines set by one revision each) in one transaction. */
+  async #expire(groups: readonly (readonly ExpiryRef[])[]): Promise<void> {
+    const refs = groups.flat()
+    const keys = refs.map((r) => keyOf(r.path, r.revision))
+    for (const key of keys) this.#busy.add(key)
+    const reason = `expiry of ${groups.map((g) => this.#described(g)).join('; ')}`
+    const result = await this.#ctx.expire(refs, { source: 'expiry', reason })
+    for (const key of keys) this.#busy.delete(key)
+    // Committed: the deadlines are gone (the commit re-armed). Otherwise wait for the next commit.
+    if (result.status === 'committed' || this.#closed) return
+    // One refused override must not hold back the others: each revision's then gets its own transaction.
+    if (result.status === 'rejected' && groups.length > 1) {
+      await Promise.all(groups.map((g) => this.#expire([g])))
+      return
+    }
+    for (const key of keys) this.#waiting.add(key)
+    if ('errors' in result) {
+      const outcome = result.status === 'rejected' ? 'rejected' : 'rolled back'
+      this.#ctx.warn(
+        'EXPIRY_FAILED',
+        `${reason} was ${outcome}; it is tried again after the next change:\n${formatIssues(result.errors)}`,
+      )
+    }
+  }
+
+  /** `a, b set at revision 7 by ops`, and why it is late when it passed while the store was stopped. */
+  #described(group: readonly ExpiryRef[]): string {
+    const { revision } = group[0]!
+    const actor = this.#ctx.deadlines()[group[0]!.path]?.actor
+    const late = group.some((r) => this.#overdueAtStart.has(keyOf(r.path, r.revision)))
+    return `${group.map((r) => r.path).join(', ')} set at revision ${revision}${actor === undefined ? '' : ` by ${actor}`}${
+      late ? ' (the deadline passed while the store was stopped)' : ''
+    }`
   }
 
   #idle(key: string): boolean {
