@@ -78,6 +78,24 @@ describe('expiring overrides (#20)', () => {
     await store.close()
   })
 
+  it('a set of the value the override holds, with ttlMs, renews the deadline', async () => {
+    const { store, clocks } = await open()
+    await store.set('pool.max', 30, { ttlMs: MINUTE })
+    clocks.advance(MINUTE / 2)
+    const renewed = await store.set('pool.max', 30, { ttlMs: MINUTE })
+    expect(renewed).toMatchObject({ status: 'committed', revision: 3, changes: [] })
+    expect(store.status().expiring).toMatchObject([{ path: 'pool.max', revision: 3 }])
+    clocks.advance(MINUTE / 2)
+    await drain(store)
+    expect(store.get('pool.max')).toBe(30)
+    clocks.advance(MINUTE / 2)
+    await drain(store)
+    expect(store.get('pool.max')).toBe(10)
+    // Without a deadline, the same value is still `unchanged`: writes without a TTL behave as before.
+    expect(await store.set('pool.max', 10)).toMatchObject({ status: 'unchanged' })
+    await store.close()
+  })
+
   it('the manual write wins when it races the expiry of the same path', async () => {
     const { store, clocks } = await open()
     await store.set('pool.max', 30, { ttlMs: MINUTE })

@@ -42,6 +42,7 @@ function withDeadlines<TConfig>(
   intent: Intent,
   result: Validated<TConfig>,
 ): Validated<TConfig> {
+  if (result.kind === 'unchanged') return renewed(live, intent) ?? result
   if (result.kind !== 'ready' || intent.kind === 'reload') return result
   const { prepared } = result
   const written =
@@ -57,6 +58,19 @@ function withDeadlines<TConfig>(
     kind: 'ready',
     prepared: { ...prepared, layers: { ...prepared.layers, expiries }, persist: true },
   }
+}
+
+/**
+ * A `set` with a deadline of the value the override already holds changes no value, but renews (or adds) the
+ * deadline: one more hour of debug logging is asked for this way.
+ */
+function renewed<TConfig>(live: Committed<TConfig>, intent: Intent): Validated<TConfig> | undefined {
+  if (intent.kind !== 'set' || !intent.expires) return undefined
+  if (getAt(live.layers.overrides, splitPath(intent.path)) === undefined) return undefined
+  const expiries = nextExpiries(live.layers.expiries, [intent.path], live.revision + 1, intent.expires)
+  const { config, pendingRestart } = live
+  const layers = { ...live.layers, expiries }
+  return { kind: 'ready', prepared: { config, layers, changes: [], pendingRestart, persist: true } }
 }
 
 /** The raw values a transaction brings, each rooted at the config's root. */
