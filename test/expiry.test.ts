@@ -213,6 +213,26 @@ describe('expiring overrides (#20)', () => {
     await store.close()
   })
 
+  it('follows a deadline another instance renewed, read by a reload that changes no value', async () => {
+    const file = join(await tempDir(), 'overrides.json')
+    const clocks = manualTimers()
+    const a = await open(clocks, file)
+    const b = await open(clocks, file)
+    await a.store.set('pool.max', 30, { ttlMs: MINUTE })
+    await b.store.reload()
+    await a.store.set('pool.max', 30, { ttlMs: 10 * MINUTE })
+    await a.store.close()
+    expect(await b.store.reload()).toMatchObject({ status: 'unchanged' })
+    expect(b.store.status().expiring).toMatchObject([{ path: 'pool.max', revision: 3 }])
+    clocks.advance(MINUTE)
+    await drain(b.store)
+    expect(b.store.get('pool.max')).toBe(30)
+    clocks.advance(9 * MINUTE)
+    await drain(b.store)
+    expect(b.store.get('pool.max')).toBe(10)
+    await b.store.close()
+  })
+
   it('reads an overrides file written before deadlines existed', async () => {
     const file = join(await tempDir(), 'overrides.json')
     const old = {

@@ -74,6 +74,7 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
 
   refreshed(live: Committed<TConfig>): void {
     this.#ledger.live = live
+    this.#parts.onRefresh?.()
   }
 
   commit(live: Committed<TConfig>, prepared: Prepared<TConfig>): Committed<TConfig> {

@@ -160,6 +160,7 @@ function assemble<TConfig>(settings: StoreSettings<TConfig>): LiveStore<TConfig>
       settings.onCommit?.(committed)
       expiry.sync()
     },
+    onRefresh: () => expiry.sync(),
     participants,
     streams,
     tracer: new TransactionTracer(settings.environment),
