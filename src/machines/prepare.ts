@@ -1,6 +1,6 @@
 import { current } from 'immer'
 import { ConfigError, issue } from '../errors.ts'
-import { type ExpiryRef, nextExpiries, stillExpiring } from '../expiries.ts'
+import { type ExpiryRef, stillExpiring } from '../expiries.ts'
 import { attributeIssues } from '../layer-origins.ts'
 import { INHERIT, parkedMessage, parkOverrides, writeOverride } from '../layer-overrides.ts'
 import { type LayerState, mergeLayerState, persistedOverrides } from '../layers.ts'
@@ -12,6 +12,7 @@ import { assocIn, mergePatch } from '../tree/patch.ts'
 import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
 import { finish, overlay, type PrepareEnv, rejected, threw } from './candidate.ts'
+import { withDeadlines } from './deadlines.ts'
 import type { Committed, Intent, LoadedLayers, Validated } from './transaction.ts'
 
 /**
@@ -32,46 +33,6 @@ export function prepare<TConfig>(
 }
 
 // --- internal ---
-
-/**
- * The deadlines after a runtime write: a write drops those of the overrides it touched, and one with `expires`
- * sets its own on every path it changed. A reload takes the persisted ones with the overrides it read.
- */
-function withDeadlines<TConfig>(
-  live: Committed<TConfig>,
-  intent: Intent,
-  result: Validated<TConfig>,
-): Validated<TConfig> {
-  if (result.kind === 'unchanged') return renewed(live, intent) ?? result
-  if (result.kind !== 'ready' || intent.kind === 'reload') return result
-  const { prepared } = result
-  const written =
-    intent.kind !== 'reset'
-      ? prepared.changes.map((c) => c.path)
-      : intent.expired
-        ? stillExpiring(live.layers.expiries, intent.expired)
-        : [intent.path ?? '']
-  const expires = intent.kind === 'update' || intent.kind === 'set' ? intent.expires : undefined
-  const expiries = nextExpiries(live.layers.expiries, written, live.revision + 1, expires)
-  if (expiries === prepared.layers.expiries) return result
-  return {
-    kind: 'ready',
-    prepared: { ...prepared, layers: { ...prepared.layers, expiries }, persist: true },
-  }
-}
-
-/**
- * A `set` with a deadline of the value the override already holds changes no value, but renews (or adds) the
- * deadline: one more hour of debug logging is asked for this way.
- */
-function renewed<TConfig>(live: Committed<TConfig>, intent: Intent): Validated<TConfig> | undefined {
-  if (intent.kind !== 'set' || !intent.expires) return undefined
-  if (getAt(live.layers.overrides, splitPath(intent.path)) === undefined) return undefined
-  const expiries = nextExpiries(live.layers.expiries, [intent.path], live.revision + 1, intent.expires)
-  const { config, pendingRestart } = live
-  const layers = { ...live.layers, expiries }
-  return { kind: 'ready', prepared: { config, layers, changes: [], pendingRestart, persist: true } }
-}
 
 /** The raw values a transaction brings, each rooted at the config's root. */
 function inputsOf(intent: Intent): unknown[] {
