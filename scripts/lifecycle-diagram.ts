@@ -15,7 +15,7 @@ export function lifecycleDiagram(): string {
   const root = transactionMachine({
     config: {},
     revision: 1,
-    layers: { defaults: {}, initial: {}, sources: [], overrides: {}, parked: {} },
+    layers: { defaults: {}, initial: {}, sources: [], overrides: {}, parked: {}, expiries: {} },
     at: new Date(0),
     pendingRestart: [],
   }).root

@@ -15,15 +15,18 @@ export const INHERIT: unique symbol = Symbol('hotconf.inherit')
  * The overrides with one path rewritten so that the layers merged give `value` there (`undefined`: the key is gone;
  * `INHERIT`: whatever the lower layers give), and everything else as before. A deletion writes a `TOMBSTONE` only
  * where a lower layer sets the path; an object written over a lower object tombstones the lower keys it lacks; a
- * write below a tombstone or a non-object override keeps the rest of the lower object hidden.
+ * write below a tombstone or a non-object override keeps the rest of the lower object hidden. Several writes in a
+ * row may share `owned`: objects one of them copied are then written in place by the next instead of copied again
+ * (many paths under one wide object cost their number, not their number times the object's width).
  */
 export function writeOverride(
   layers: LayerState,
   overrides: Readonly<Record<string, unknown>>,
   segments: readonly string[],
   value: unknown,
+  owned: Set<object> = new Set(),
 ): Readonly<Record<string, unknown>> {
-  return (put(layers, overrides, segments, 0, value) ?? {}) as Readonly<Record<string, unknown>>
+  return (put(layers, overrides, segments, 0, value, owned) ?? {}) as Readonly<Record<string, unknown>>
 }
 
 /** The warning for an override `parkOverrides` set aside. */
@@ -95,6 +98,7 @@ function put(
   segments: readonly string[],
   at: number,
   value: unknown,
+  owned: Set<object>,
 ): unknown {
   if (at === segments.length) {
     if (value === INHERIT) return undefined
@@ -109,10 +113,11 @@ function put(
       : hideAll(lowerAt(layers, segments.slice(0, at)))
   const key = segments[at]!
   const child = Object.hasOwn(base, key) ? base[key] : undefined
-  const next = put(layers, child, segments, at + 1, value)
+  const next = put(layers, child, segments, at + 1, value, owned)
   // Nothing to write or to clear below (a reset of a key nobody overrides): the layer keeps its identity.
   if (next === child && (base === node || next === undefined)) return node
-  const out: Record<string, unknown> = { ...base }
+  const out: Record<string, unknown> = owned.has(base) ? base : { ...base }
+  owned.add(out)
   if (next === undefined) delete out[key]
   else out[key] = next
   return out

@@ -1,5 +1,6 @@
 import { messageOf } from './error-message.ts'
 import { ConfigError, formatIssue, issue } from './errors.ts'
+import type { Expiries } from './expiries.ts'
 import { mergeLayers } from './tree/merge.ts'
 import type {
   BackendContext,
@@ -38,6 +39,8 @@ export interface LayerState {
    * accept them. See `parkOverrides`.
    */
   readonly parked: Readonly<Record<string, unknown>>
+  /** Deadlines of the overrides that expire, persisted with them. */
+  readonly expiries: Expiries
 }
 
 /** The overrides document to persist: the parked overrides, with the live ones over them. */

@@ -119,6 +119,26 @@ export interface UpdateMeta {
   readonly expectedRevision?: number
 }
 
+/** `UpdateMeta` for a write that sets values (`update`, `set`): it may also give the overrides it writes a deadline. */
+export interface WriteMeta extends UpdateMeta {
+  /**
+   * The overrides this write changes expire this many milliseconds from now: a transaction (`source: 'expiry'`)
+   * then resets them, as `reset(path)` would. A later write to the same path replaces the deadline, or clears it
+   * when it has none. A positive integer. @default no deadline
+   */
+  readonly ttlMs?: number
+}
+
+/** A runtime override with a deadline, as `status().expiring` lists it. */
+export interface PendingExpiry {
+  readonly path: string
+  /** When it expires (wall clock; in-process the store waits on a monotonic clock). */
+  readonly at: Date
+  /** The revision whose write set the deadline. */
+  readonly revision: number
+  readonly actor?: string
+}
+
 /** One changed leaf. Secret values are `'[redacted]'`. */
 export interface Change {
   readonly path: string
@@ -206,6 +226,8 @@ export type WarningCode =
   | 'COMPENSATION_FAILED'
   | 'CORRUPT_FILE'
   | 'LAST_KNOWN_GOOD'
+  /** An expiring override could not be reset (the config without it is invalid); retried after the next commit. */
+  | 'EXPIRY_FAILED'
 
 /** What `events$` carries. */
 export type StoreEvent =
@@ -360,9 +382,18 @@ export interface BackendContext {
 
 export interface PersistedOverrides {
   readonly overrides: Readonly<Record<string, unknown>>
+  /** Deadlines of expiring overrides, by dotted path (`at` an ISO date); absent when none expire. */
+  readonly expiries?: Readonly<Record<string, PersistedExpiry>>
   readonly revision: number
   readonly updatedAt: string
   readonly environment: string
+}
+
+/** The deadline of one expiring override, as a backend stores it. */
+export interface PersistedExpiry {
+  readonly at: string
+  readonly revision: number
+  readonly actor?: string
 }
 
 /** Which layer gave a value, and what it shadows. */
@@ -372,6 +403,8 @@ export interface Explanation {
   readonly layer: string
   /** True when a runtime change deleted the key (a tombstone in the overrides); `reset(path)` brings it back. */
   readonly deleted?: true
+  /** The override at this path expires: when, and which revision's write set it. */
+  readonly expires?: { readonly at: Date; readonly revision: number }
   readonly shadowed: readonly { readonly layer: string; readonly value: unknown }[]
 }
 
@@ -458,6 +491,8 @@ export interface StoreStatus {
   readonly sources: readonly { readonly name: string; readonly files: readonly string[] }[]
   /** Recent recovered problems (a corrupt file moved aside, an observer that threw, a dropped override). */
   readonly warnings: readonly { readonly code: WarningCode; readonly message: string; readonly at: Date }[]
+  /** Runtime overrides with a deadline, soonest first. */
+  readonly expiring: readonly PendingExpiry[]
 }
 
 export interface StoreStats {
@@ -500,13 +535,9 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
   get<P extends Path<TConfig>>(path: P): DeepReadonly<PathValue<TConfig, P>>
 
   /** Validate and commit a change as one transaction. Never throws for bad input. */
-  update(change: ConfigChange<TConfig>, meta?: UpdateMeta): Promise<UpdateResult>
+  update(change: ConfigChange<TConfig>, meta?: WriteMeta): Promise<UpdateResult>
   /** Set one path. */
-  set<P extends Path<TConfig>>(
-    path: P,
-    value: PathValue<TConfig, P>,
-    meta?: UpdateMeta,
-  ): Promise<UpdateResult>
+  set<P extends Path<TConfig>>(path: P, value: PathValue<TConfig, P>, meta?: WriteMeta): Promise<UpdateResult>
   /** Dry run: what would change, or why it would be rejected. Nothing changes, nothing is emitted. */
   validate(change: ConfigChange<TConfig>): Promise<ValidationResult>
   /** Re-read every source and commit the difference as one transaction. */
@@ -629,4 +660,17 @@ export interface ConfigStoreOptions<TSchema extends z.ZodObject> {
   readonly logger?: Logger
   /** Injected clock for tests. @default () => new Date() */
   readonly clock?: () => Date
+  /**
+   * The monotonic clock and timer the store waits on for expiring overrides, injectable for tests. `now` must not
+   * jump with the wall clock. @default performance.now, setTimeout and clearTimeout
+   */
+  readonly timers?: StoreTimers
+}
+
+/** A monotonic clock and a one-shot timer (see `ConfigStoreOptions.timers`). */
+export interface StoreTimers {
+  /** Milliseconds on a clock that only moves forward, e.g. `performance.now()`. */
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
 }

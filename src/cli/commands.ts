@@ -20,6 +20,10 @@ const WRITE: readonly (readonly [string, string])[] = [
   ],
   ['--if-revision <n>', 'only if the live revision is still n (If-Match); else exit 4'],
 ]
+const TTL = [
+  '--ttl <duration>',
+  'the change expires after this long (15m; ms, s, m or h): then its overrides are reset',
+] as const
 const ONE_OF = (...names: string[]) => WRITE.filter(([flag]) => names.some((n) => flag.startsWith(n)))
 
 export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
@@ -76,16 +80,16 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   },
   set: {
     kind: 'online',
-    usage: 'hotconf set <path> <value> --reason <text>',
+    usage: 'hotconf set <path> <value> --reason <text> [--ttl <duration>]',
     summary: 'set one value; the value is parsed as JSON, else taken as a string',
-    options: WRITE,
+    options: [...WRITE, TTL],
     example: "hotconf set pool.max 20 --reason 'traffic spike'",
   },
   patch: {
     kind: 'online',
-    usage: 'hotconf patch [-f <file>|-] --reason <text>',
+    usage: 'hotconf patch [-f <file>|-] --reason <text> [--ttl <duration>]',
     summary: 'apply a JSON merge patch (RFC 7396) from a file or standard input',
-    options: [['-f, --file <file>', 'the patch; - or none reads standard input'], ...WRITE],
+    options: [['-f, --file <file>', 'the patch; - or none reads standard input'], ...WRITE, TTL],
     example: `echo '{"pool":{"max":20}}' | hotconf patch --reason 'traffic spike'`,
   },
   validate: {

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks'
 import type { TransactionEvent } from '../diagnostics.ts'
 import { messageOf } from '../error-message.ts'
 import { ConfigError, formatIssues, issue } from '../errors.ts'
-import { persistedOverrides } from '../layers.ts'
+import { persistExpiries } from '../expiries.ts'
+import { type LayerState, persistedOverrides } from '../layers.ts'
 import { SaveQueue } from '../persist/save-queue.ts'
 import { Ring } from '../ring.ts'
 import type { Redactor } from '../schema/redactor.ts'
@@ -53,9 +54,7 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
     }
     this.saves =
       parts.backend &&
-      saveQueue(parts, parts.backend, () =>
-        this.#persisted(persistedOverrides(ledger.live.layers), ledger.live.revision),
-      )
+      saveQueue(parts, parts.backend, () => this.#persisted(ledger.live.layers, ledger.live.revision))
   }
 
   prepare(live: Committed<TConfig>, txn: Txn): Validated<TConfig> {
@@ -75,6 +74,7 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
 
   refreshed(live: Committed<TConfig>): void {
     this.#ledger.live = live
+    this.#parts.onRefresh?.()
   }
 
   commit(live: Committed<TConfig>, prepared: Prepared<TConfig>): Committed<TConfig> {
@@ -91,9 +91,7 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
       undo = run.accepted
     }
     if (!prepared.persist || !this.saves) return { ok: true }
-    const saved = await this.saves.save(
-      this.#persisted(persistedOverrides(prepared.layers), live.revision + 1),
-    )
+    const saved = await this.saves.save(this.#persisted(prepared.layers, live.revision + 1))
     if (saved.ok)
       return saved.version === undefined ? { ok: true } : { ok: true, persistedVersion: saved.version }
     await undo()
@@ -189,9 +187,11 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
     return { status: 'rejected', errors: [issue(code, '', message)], revision: this.#ledger.live.revision }
   }
 
-  #persisted(overrides: Readonly<Record<string, unknown>>, revision: number): PersistedOverrides {
+  #persisted(layers: LayerState, revision: number): PersistedOverrides {
+    const expiries = persistExpiries(layers.expiries)
     return {
-      overrides,
+      overrides: persistedOverrides(layers),
+      ...(expiries ? { expiries } : {}),
       revision,
       updatedAt: this.#parts.clock().toISOString(),
       environment: this.#parts.environment,

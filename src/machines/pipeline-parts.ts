@@ -53,6 +53,8 @@ export interface PipelineParts<TConfig> {
   readonly onOutcome?: ((record: TransactionRecord) => void) | undefined
   /** After every commit (the last known good config). */
   readonly onCommit?: ((committed: Committed<TConfig>) => void) | undefined
+  /** After a reload adopted fresh layers without a commit (another instance renewed a deadline, say). */
+  readonly onRefresh?: (() => void) | undefined
 }
 
 /** What the pipeline's door and its effects share: the committed state, the numbering, whether writes are refused. */

@@ -1,5 +1,6 @@
 import { current } from 'immer'
 import { ConfigError, issue } from '../errors.ts'
+import { type ExpiryRef, stillExpiring } from '../expiries.ts'
 import { attributeIssues } from '../layer-origins.ts'
 import { INHERIT, parkedMessage, parkOverrides, writeOverride } from '../layer-overrides.ts'
 import { type LayerState, mergeLayerState, persistedOverrides } from '../layers.ts'
@@ -11,6 +12,7 @@ import { assocIn, mergePatch } from '../tree/patch.ts'
 import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
 import { finish, overlay, type PrepareEnv, rejected, threw } from './candidate.ts'
+import { withDeadlines } from './deadlines.ts'
 import type { Committed, Intent, LoadedLayers, Validated } from './transaction.ts'
 
 /**
@@ -24,7 +26,7 @@ export function prepare<TConfig>(
   intent: Intent,
   expectedRevision?: number,
 ): Validated<TConfig> {
-  const result = validate(env, live, intent, expectedRevision)
+  const result = withDeadlines(live, intent, validate(env, live, intent, expectedRevision))
   if (result.kind !== 'rejected' || !env.redactor.hasSecrets) return result
   // Messages may quote the live config or the raw input (a patch, a layer) at secret paths, valid or not.
   return rejected(env.redactor.issues(result.errors, live.config, ...inputsOf(intent)))
@@ -41,7 +43,9 @@ function inputsOf(intent: Intent): unknown[] {
       // fromEntries defines own keys, so even a refused `__proto__` segment stays plain data.
       return [splitPath(intent.path).reduceRight((v, key) => Object.fromEntries([[key, v]]), intent.value)]
     case 'reload':
-      return 'failed' in intent ? [] : [...intent.loaded.sources.map((s) => s.data), intent.loaded.overrides]
+      return 'failed' in intent
+        ? []
+        : [...intent.loaded.sources.map((s) => s.data), intent.loaded.overrides?.overrides]
     case 'import':
       return [intent.config]
     default:
@@ -73,7 +77,9 @@ function validate<TConfig>(
       case 'reload':
         return 'failed' in intent ? rejected(intent.failed) : fromReload(env, live, intent.loaded)
       case 'reset':
-        return fromReset(env, live, intent.path)
+        return intent.expired
+          ? fromExpiry(env, live, intent.expired)
+          : fromReset(env, live, intent.path === undefined ? [] : [intent.path])
       case 'rollback':
         return fromRollback(env, live, intent.target)
       case 'import':
@@ -141,11 +147,15 @@ function fromReload<TConfig>(
   loaded: LoadedLayers,
 ): Validated<TConfig> {
   // Same content, same objects: a reload that read back what is persisted changes nothing.
-  const same = loaded.overrides === undefined || deepEqual(loaded.overrides, persistedOverrides(live.layers))
+  const read = loaded.overrides
+  const same = read === undefined || deepEqual(read.overrides, persistedOverrides(live.layers))
   let layers: LayerState = {
     ...live.layers,
     sources: loaded.sources,
-    ...(same ? {} : { overrides: loaded.overrides, parked: {} }),
+    ...(same ? {} : { overrides: read.overrides, parked: {} }),
+    ...(read === undefined || deepEqual(read.expiries, live.layers.expiries)
+      ? {}
+      : { expiries: read.expiries }),
   }
   const version = loaded.sources
     .map((s) => s.version)
@@ -174,25 +184,39 @@ function fromReload<TConfig>(
   }
 }
 
+/** Resets the paths (none: every override). */
 function fromReset<TConfig>(
   env: PrepareEnv<TConfig>,
   live: Committed<TConfig>,
-  path?: string,
+  paths: readonly string[],
 ): Validated<TConfig> {
   // Resetting what is already empty changes nothing: keep the identities so the result is `unchanged`.
-  const all = path === undefined || path === ''
-  const cleared = (layer: Readonly<Record<string, unknown>>) =>
-    all ? (Object.keys(layer).length === 0 ? layer : {}) : assocIn(layer, splitPath(path), undefined)
-  // A reset drops parked overrides too: they are overrides, whether this schema accepts them or not.
-  const layers: LayerState = {
-    ...live.layers,
-    // A tombstone above the path is kept for the rest of the object it deleted.
-    overrides: all
-      ? cleared(live.layers.overrides)
-      : writeOverride(live.layers, live.layers.overrides, splitPath(path), INHERIT),
-    parked: cleared(live.layers.parked),
+  const all = paths.length === 0 || paths.includes('')
+  const empty = (layer: Readonly<Record<string, unknown>>) => (Object.keys(layer).length === 0 ? layer : {})
+  let { overrides, parked } = live.layers
+  const owned = new Set<object>()
+  if (all) {
+    overrides = empty(overrides)
+    parked = empty(parked)
   }
+  for (const path of all ? [] : paths) {
+    // A tombstone above the path is kept for the rest of the object it deleted.
+    overrides = writeOverride(live.layers, overrides, splitPath(path), INHERIT, owned)
+    // A reset drops parked overrides too: they are overrides, whether this schema accepts them or not.
+    parked = assocIn(parked, splitPath(path), undefined)
+  }
+  const layers: LayerState = { ...live.layers, overrides, parked }
   return finish(env, live, reconcile(live.config, mergeLayerState(layers)), 'reject', () => layers)
+}
+
+/** The overrides whose deadline passed, where a later write has not replaced it (the later write wins). */
+function fromExpiry<TConfig>(
+  env: PrepareEnv<TConfig>,
+  live: Committed<TConfig>,
+  expired: readonly ExpiryRef[],
+): Validated<TConfig> {
+  const paths = stillExpiring(live.layers.expiries, expired)
+  return paths.length === 0 ? { kind: 'unchanged' } : fromReset(env, live, paths)
 }
 
 function fromRollback<TConfig>(

@@ -1,6 +1,8 @@
 import type { z } from 'zod'
+import { NO_EXPIRIES, readExpiries } from '../expiries.ts'
 import { type LoadedLayer, loadOverrides, loadSources } from '../layers.ts'
 import type { ConfigSource, OverridesBackend } from '../types.ts'
+import type { PersistedLayer } from './transaction.ts'
 
 /** What a reload reads, and where it reports what it found on the way. */
 export interface ReadEnv {
@@ -21,7 +23,7 @@ export interface ReadEnv {
  */
 export function layerReads(env: ReadEnv): {
   readSources(): Promise<readonly LoadedLayer[]>
-  readOverrides?: () => Promise<Readonly<Record<string, unknown>>>
+  readOverrides?: () => Promise<PersistedLayer>
 } {
   const { backend } = env
   const readSources = async () => {
@@ -42,7 +44,7 @@ export function layerReads(env: ReadEnv): {
         { environment: env.environment, report: (w) => env.report(w.code, w.message) },
         env.loadTimeoutMs,
       )
-      return doc?.overrides ?? {}
+      return { overrides: doc?.overrides ?? {}, expiries: doc ? readExpiries(doc.expiries) : NO_EXPIRIES }
     },
   }
 }

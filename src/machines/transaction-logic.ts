@@ -7,6 +7,7 @@ import type {
   Applied,
   Committed,
   Intent,
+  PersistedLayer,
   Prepared,
   Step,
   TransactionContext,
@@ -27,7 +28,7 @@ export function transactionLogic<TConfig>(effects: TransactionEffects<TConfig>) 
         ({ input }) => effects.apply(input.live, input.txn, input.prepared),
       ),
       readSources: fromPromise<readonly LoadedLayer[]>(() => effects.readSources()),
-      readOverrides: fromPromise<Readonly<Record<string, unknown>>>(() => effects.readOverrides!()),
+      readOverrides: fromPromise<PersistedLayer>(() => effects.readOverrides!()),
     },
     actions: { ...pipelineActions(effects), ...loaderActions(effects) },
     guards: guardsOf(effects),
@@ -154,7 +155,7 @@ function loaderActions<TConfig>(effects: TransactionEffects<TConfig>) {
     })),
     hold: update((_: A) => ({ held: [] })),
     queueReload: update(
-      ({ context }: A, params: { sources: readonly LoadedLayer[]; overrides?: Record<string, unknown> }) => {
+      ({ context }: A, params: { sources: readonly LoadedLayer[]; overrides?: PersistedLayer }) => {
         const { sources, overrides } = params
         return queueReload(context, {
           kind: 'reload',

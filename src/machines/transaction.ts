@@ -1,3 +1,4 @@
+import type { Expiries, ExpiryRef, ExpiryStamp } from '../expiries.ts'
 import type { LayerState, LoadedLayer } from '../layers.ts'
 import type {
   Change,
@@ -10,18 +11,25 @@ import type {
 
 /** What a transaction asks for. The machine does not care which door it came through. */
 export type Intent =
-  | { readonly kind: 'update'; readonly change: unknown }
-  | { readonly kind: 'set'; readonly path: string; readonly value: unknown }
+  | { readonly kind: 'update'; readonly change: unknown; readonly expires?: ExpiryStamp }
+  | { readonly kind: 'set'; readonly path: string; readonly value: unknown; readonly expires?: ExpiryStamp }
   | { readonly kind: 'reload'; readonly loaded: LoadedLayers }
   | { readonly kind: 'reload'; readonly failed: readonly ConfigIssue[] }
-  | { readonly kind: 'reset'; readonly path?: string }
+  /** `expired`: the deadlines that passed, reset only where each is still the one set (`source: 'expiry'`). */
+  | { readonly kind: 'reset'; readonly path?: string; readonly expired?: readonly ExpiryRef[] }
   | { readonly kind: 'rollback'; readonly target: number | string }
   | { readonly kind: 'import'; readonly config: unknown }
 
 /** What a reload read before it was queued; `overrides` only when a backend holds them. */
 export interface LoadedLayers {
   readonly sources: readonly LoadedLayer[]
-  readonly overrides?: Readonly<Record<string, unknown>>
+  readonly overrides?: PersistedLayer
+}
+
+/** The overrides as a backend holds them, with their deadlines. */
+export interface PersistedLayer {
+  readonly overrides: Readonly<Record<string, unknown>>
+  readonly expiries: Expiries
 }
 
 /** One queued transaction and everyone waiting for its result (coalesced reloads share one). */
@@ -100,7 +108,7 @@ export interface TransactionEffects<TConfig> {
   /** A reload's first read: every source. Rejects with a `ConfigError` listing every issue. */
   readSources(): Promise<readonly LoadedLayer[]>
   /** A reload's second read, only with an overrides backend (another instance may have written it). */
-  readonly readOverrides?: () => Promise<Readonly<Record<string, unknown>>>
+  readonly readOverrides?: () => Promise<PersistedLayer>
   /**
    * Turns a read reload into a numbered transaction (reporting its `started` step); `undefined` when the store
    * closed meanwhile, after answering its waiters.

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path'
 import { ConfigError, issue } from '../errors.ts'
+import { readExpiries } from '../expiries.ts'
 import { findForbiddenKeys } from '../tree/forbidden.ts'
 import { flattenLeaves, treeOfLeaves } from '../tree/leaves.ts'
 import { isPlainObject } from '../tree/paths.ts'
-import type { BackendContext, OverridesBackend, PersistedOverrides } from '../types.ts'
+import type { BackendContext, OverridesBackend, PersistedExpiry, PersistedOverrides } from '../types.ts'
 import { holds, type Isolation, scopesOf } from './conflict-scope.ts'
 import { contentHash } from './content-hash.ts'
 import { withFileLock } from './file-lock.ts'
@@ -22,8 +23,12 @@ export interface FileOverridesOptions {
  *
  * ```json
  * { "hotconf": 1, "revision": 7, "updatedAt": "2025-01-01T00:00:00.000Z", "environment": "production",
- *   "overrides": { "pool": { "max": 30 } } }
+ *   "overrides": { "pool": { "max": 30 } },
+ *   "expiries": { "pool.max": { "at": "2025-01-01T01:00:00.000Z", "revision": 7, "actor": "ops" } } }
  * ```
+ *
+ * `expiries` (the deadlines of expiring overrides) is present only when some override expires; a version of hotconf
+ * without it ignores the field, and its overrides then simply do not expire.
  *
  * It holds only the overridden paths; a key deleted at runtime that a lower layer sets is `{ "$hotconf": "deleted" }`,
  * and values JSON cannot hold (dates, bigints, ...) are tagged the same way (see `encodeTagged`). A missing file
@@ -92,6 +97,8 @@ export function fileOverrides(path: string, options: FileOverridesOptions = {}):
       updatedAt: doc.updatedAt,
       environment: doc.environment,
       overrides: own ? doc.overrides : treeOfLeaves(merged),
+      // This store's deadlines: another writer's are dropped with its merged leaves (they then do not expire).
+      ...(doc.expiries ? { expiries: doc.expiries } : {}),
     }
     await file.write(written)
     baseline = ours
@@ -122,7 +129,7 @@ type OverridesDocument = PersistedOverrides & { readonly hotconf?: number }
 function parseOverrides(raw: Record<string, unknown>): OverridesDocument {
   const forbidden = findForbiddenKeys(raw)[0]
   if (forbidden) throw new Error(`${forbidden.message} (at ${forbidden.path})`)
-  const { hotconf = FORMAT, revision, updatedAt = '', environment = '', overrides } = raw
+  const { hotconf = FORMAT, revision, updatedAt = '', environment = '', overrides, expiries } = raw
   if (hotconf !== FORMAT)
     throw new Error(`"hotconf" is ${String(hotconf)}, this version reads format ${FORMAT}`)
   if (!Number.isSafeInteger(revision) || (revision as number) < 0) {
@@ -131,7 +138,11 @@ function parseOverrides(raw: Record<string, unknown>): OverridesDocument {
   if (typeof updatedAt !== 'string') throw new Error('"updatedAt" must be a string')
   if (typeof environment !== 'string') throw new Error('"environment" must be a string')
   if (!isPlainObject(overrides)) throw new Error('"overrides" must be an object')
-  return { hotconf: FORMAT, revision: revision as number, updatedAt, environment, overrides }
+  const doc = { hotconf: FORMAT, revision: revision as number, updatedAt, environment, overrides }
+  if (expiries === undefined) return doc
+  // Checked here, so a malformed one makes the file corrupt (moved aside) rather than failing the store later.
+  readExpiries(expiries)
+  return { ...doc, expiries: expiries as Record<string, PersistedExpiry> }
 }
 
 /** The leaf paths whose value differs between two flattened documents (added, changed or removed). */

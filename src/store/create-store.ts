@@ -13,8 +13,9 @@ import { createRedactor } from '../schema/redactor.ts'
 import { StoreCounters } from '../stats.ts'
 import { StoreStreams } from '../streams.ts'
 import { findForbiddenKeys } from '../tree/forbidden.ts'
-import type { ConfigStore, ConfigStoreOptions, Logger, WarningCode } from '../types.ts'
+import type { ConfigStore, ConfigStoreOptions, Logger, StoreTimers, WarningCode } from '../types.ts'
 import { checkOptions } from './check-options.ts'
+import { ExpiryTimer, nodeTimers } from './expiry-timer.ts'
 import { LiveStore } from './live-store.ts'
 import { StoreNotices } from './notices.ts'
 import { startUp } from './start-up.ts'
@@ -103,10 +104,11 @@ function withDefaults<TSchema extends z.ZodObject>(options: ConfigStoreOptions<T
     loadTimeoutMs = 10_000,
     logger = consoleLogger,
     clock = () => new Date(),
+    timers = nodeTimers,
   } = options
   const limits = { historyLimit, eventsLimit, participantTimeoutMs, persistTimeoutMs, loadTimeoutMs }
   checkOptions(options, limits)
-  return { schema, environment, sources, logger, clock, ...limits }
+  return { schema, environment, sources, logger, clock, timers, ...limits }
 }
 
 const consoleLogger: Logger = {
@@ -123,6 +125,7 @@ type StoreSettings<TConfig> = Omit<
 > &
   Pick<StoreCore<TConfig>, 'schema' | 'files' | 'adapters' | 'release'> & {
     readonly participantTimeoutMs: number
+    readonly timers: StoreTimers
   }
 
 /**
@@ -144,15 +147,27 @@ function assemble<TConfig>(settings: StoreSettings<TConfig>): LiveStore<TConfig>
     // The refused candidate is not live: its secrets are scrubbed here, the live ones by `warn`.
     notices.warn('COMPENSATION_FAILED', redactor.scrub(message, ...configs)),
   )
+  const expiry = new ExpiryTimer({
+    timers: settings.timers,
+    clock,
+    deadlines: () => transactor.live.layers.expiries,
+    expire: (expired, meta) => transactor.submit({ kind: 'reset', expired }, meta, 'expiry'),
+    warn: (code, message) => notices.warn(code, message),
+  })
   const transactor = createTransactor<TConfig>({
     ...settings,
+    onCommit: (committed) => {
+      settings.onCommit?.(committed)
+      expiry.sync()
+    },
+    onRefresh: () => expiry.sync(),
     participants,
     streams,
     tracer: new TransactionTracer(settings.environment),
     counters,
     warn: (code, message) => notices.warn(code, message),
   })
-  return new LiveStore<TConfig>({ ...settings, transactor, streams, counters, participants, notices })
+  return new LiveStore<TConfig>({ ...settings, transactor, streams, counters, participants, notices, expiry })
 }
 
 /** Writes every commit to the last-good file, latest wins; none without `lastKnownGood`. */

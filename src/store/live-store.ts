@@ -1,5 +1,6 @@
 import { messageOf } from '../error-message.ts'
 import { ConfigError, issue } from '../errors.ts'
+import type { Intent } from '../machines/transaction.ts'
 import { getAt, splitPath } from '../tree/paths.ts'
 import type {
   ConfigChange,
@@ -13,6 +14,7 @@ import type {
   UpdateResult,
   ValidationResult,
   WarningCode,
+  WriteMeta,
 } from '../types.ts'
 import { AdapterHost } from './adapter-host.ts'
 import { type StoreCore, StoreReads } from './store-reads.ts'
@@ -42,6 +44,7 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
   /** Starts the adapters; one that fails (and is not optional) closes the store and rejects. */
   async start(): Promise<void> {
     try {
+      await this.core.expiry.start()
       await this.#adapters.start(this.core.adapters)
     } catch (error) {
       await this.close()
@@ -51,13 +54,13 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
 
   // --- writes ---
 
-  update(change: ConfigChange<TConfig>, meta?: UpdateMeta): Promise<UpdateResult> {
-    return this.core.transactor.submit({ kind: 'update', change }, meta, 'api')
+  update(change: ConfigChange<TConfig>, meta?: WriteMeta): Promise<UpdateResult> {
+    return this.#write({ kind: 'update', change }, meta)
   }
 
-  set(path: string, value: unknown, meta?: UpdateMeta): Promise<UpdateResult> {
+  set(path: string, value: unknown, meta?: WriteMeta): Promise<UpdateResult> {
     if (path === '') return this.update(value as ConfigChange<TConfig>, meta)
-    return this.core.transactor.submit({ kind: 'set', path, value }, meta, 'api')
+    return this.#write({ kind: 'set', path, value }, meta)
   }
 
   async validate(change: ConfigChange<TConfig>): Promise<ValidationResult> {
@@ -139,6 +142,24 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
 
   // --- internal ---
 
+  /** An update or set; with `ttlMs`, its deadline is taken now, when it was asked for. */
+  #write(
+    intent: Extract<Intent, { kind: 'update' | 'set' }>,
+    meta: WriteMeta | undefined,
+  ): Promise<UpdateResult> {
+    if (meta?.ttlMs === undefined) return this.core.transactor.submit(intent, meta, 'api')
+    const { ttlMs, ...rest } = meta
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) {
+      const errors = [
+        issue('INVALID', '', `ttlMs must be a positive integer of milliseconds, got ${String(ttlMs)}`),
+      ]
+      return Promise.resolve({ status: 'rejected', errors, revision: this.revision })
+    }
+    const at = this.core.clock().getTime() + ttlMs
+    const expires = rest.actor === undefined ? { at } : { at, actor: rest.actor }
+    return this.core.transactor.submit({ ...intent, expires }, rest, 'api')
+  }
+
   /** Snapshots are not transactions (they return a `Snapshot`, not an `UpdateResult`), so a closed store throws. */
   #refuseClosed(method: string): void {
     if (this.closed) throw new ConfigError(issue('CLOSED', '', `${method}(): the store is closed`))
@@ -149,6 +170,7 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
   }
 
   async #shutdown(): Promise<void> {
+    this.core.expiry.close()
     this.core.transactor.close()
     // Stop the adapters first, so nothing new arrives while the pipeline drains.
     await this.#adapters.dispose()

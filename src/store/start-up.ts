@@ -2,6 +2,7 @@ import { freeze } from 'immer'
 import type { z } from 'zod'
 import { messageOf } from '../error-message.ts'
 import { ConfigError, issue } from '../errors.ts'
+import { readExpiries } from '../expiries.ts'
 import { ConfigHistory } from '../history.ts'
 import { attributeIssues } from '../layer-origins.ts'
 import { parkedMessage, parkOverrides } from '../layer-overrides.ts'
@@ -41,6 +42,7 @@ export async function startUp<TConfig>(
     initial: ctx.initial,
     overrides: stored.persisted?.overrides ?? {},
     parked: {},
+    expiries: readExpiries(stored.persisted?.expiries),
   }
   const { config, layers } = await fromSources<TConfig>(ctx, base).catch((error: unknown) =>
     fromLastGood<TConfig>(ctx, base, stored.goodRead, error),

@@ -1,6 +1,7 @@
 import type { Observable, Subscribable } from 'rxjs'
 import type { z } from 'zod'
 import { ConfigError, issue } from '../errors.ts'
+import { pendingExpiries } from '../expiries.ts'
 import type { ConfigHistory } from '../history.ts'
 import { explainPath } from '../layer-origins.ts'
 import type { ParticipantSet } from '../machines/participants.ts'
@@ -25,6 +26,7 @@ import type {
   StoreStatus,
   TransactionRecord,
 } from '../types.ts'
+import type { ExpiryTimer } from './expiry-timer.ts'
 import type { StoreNotices } from './notices.ts'
 import type { StoreFiles } from './store-files.ts'
 
@@ -38,6 +40,8 @@ export interface StoreCore<TConfig> {
   readonly counters: StoreCounters
   readonly participants: ParticipantSet
   readonly notices: StoreNotices
+  /** Resets expiring overrides when their deadline passes. */
+  readonly expiry: ExpiryTimer
   readonly redactor: Redactor
   readonly backend: OverridesBackend | undefined
   readonly files: StoreFiles
@@ -130,7 +134,11 @@ export abstract class StoreReads<TConfig> {
   }
 
   explain(path: string) {
-    return explainPath(this.core.transactor.live.layers, path, this.get(path), this.core.redactor)
+    const { layers } = this.core.transactor.live
+    const explained = explainPath(layers, path, this.get(path), this.core.redactor)
+    const deadline = layers.expiries[path]
+    if (!deadline) return explained
+    return { ...explained, expires: { at: new Date(deadline.at), revision: deadline.revision } }
   }
 
   redact(value: unknown, path = ''): unknown {
@@ -192,6 +200,7 @@ export abstract class StoreReads<TConfig> {
       closed: this.closed,
       ...this.core.notices.status(),
       sources: this.sources(),
+      expiring: pendingExpiries(live.layers.expiries),
     }
   }
 

@@ -37,6 +37,19 @@ describe('the online commands against a real admin API (#19)', { timeout: 180_00
     expect(JSON.parse(byFile.stdout)).toEqual({ min: 2, max: 10 })
   })
 
+  it('set --ttl makes the override expire, and status lists it (#20)', async () => {
+    const set = await as(WRITE, ['set', 'pool.max', '20', '--reason', 'debugging', '--ttl', '15m'])
+    expect(set).toMatchObject({ code: 0 })
+    const [expiring] = served.store.status().expiring
+    expect(expiring).toMatchObject({ path: 'pool.max', revision: 2 })
+    const [status, bad] = await Promise.all([
+      as(READ, ['status']),
+      as(WRITE, ['set', 'pool.max', '21', '--reason', 'x', '--ttl', '15 minutes']),
+    ])
+    expect(status.stdout).toContain(`expires      pool.max at ${expiring!.at.toISOString()} (set at #2)`)
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringMatching(/ttl must be a positive integer/) })
+  })
+
   it('set writes with who and why; exit 1 when rejected, 2 without --reason', async () => {
     const set = await as(WRITE, ['set', 'pool.max', '20', '--reason', 'traffic spike', '--actor', 'alice'])
     expect(set).toMatchObject({

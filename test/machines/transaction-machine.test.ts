@@ -5,6 +5,7 @@ import type {
   Applied,
   Committed,
   Intent,
+  PersistedLayer,
   TransactionEffects,
   Txn,
   Validated,
@@ -18,7 +19,7 @@ type Config = { readonly n: number }
 /** What a stub `prepare` makes of a `set` whose value names the outcome wanted. */
 type Verdict = 'ready' | 'apply' | 'rejected' | 'unchanged'
 
-const layers: LayerState = { defaults: {}, initial: {}, sources: [], overrides: {}, parked: {} }
+const layers: LayerState = { defaults: {}, initial: {}, sources: [], overrides: {}, parked: {}, expiries: {} }
 const first: Committed<Config> = {
   config: { n: 0 },
   revision: 1,
@@ -43,7 +44,7 @@ function stubs(options: { backend?: boolean } = {}) {
   const results = new Map<number, UpdateResult>()
   const applies: ReturnType<typeof deferred<Applied>>[] = []
   const sourceReads: ReturnType<typeof deferred<never[]>>[] = []
-  const backendReads: ReturnType<typeof deferred<Record<string, unknown>>>[] = []
+  const backendReads: ReturnType<typeof deferred<PersistedLayer>>[] = []
   let nextId = 100
   const effects: TransactionEffects<Config> = {
     prepare(live, txn): Validated<Config> {
@@ -83,7 +84,7 @@ function stubs(options: { backend?: boolean } = {}) {
     ...(options.backend
       ? {
           readOverrides() {
-            const read = deferred<Record<string, unknown>>()
+            const read = deferred<PersistedLayer>()
             backendReads.push(read)
             return read.promise
           },
@@ -223,7 +224,7 @@ describe('transaction machine (stub effects)', () => {
     await settle()
     expect(backendReads).toHaveLength(1)
     expect(log).not.toContain('validating 2')
-    backendReads[0]!.resolve({})
+    backendReads[0]!.resolve({ overrides: {}, expiries: {} })
     await settle()
     expect(log.filter((line) => line.startsWith('settle'))).toEqual([
       'settle 1 committed',

@@ -121,6 +121,7 @@ export function createEtcdOverrides(
       revision: meta.revision ?? 0,
       updatedAt: meta.updatedAt ?? new Date(0).toISOString(),
       environment: meta.environment ?? ctx.environment,
+      ...(meta.expiries ? { expiries: meta.expiries } : {}),
     }
     return last
   }
@@ -248,7 +249,9 @@ function sameLeaves(a: Baseline, b: Baseline): boolean {
 }
 
 function metaText(doc: PersistedOverrides): string {
-  return JSON.stringify({ revision: doc.revision, updatedAt: doc.updatedAt, environment: doc.environment })
+  const { revision, updatedAt, environment, expiries } = doc
+  // Deadlines ride in the metadata key, written in the same transaction as the leaves they end.
+  return JSON.stringify({ revision, updatedAt, environment, ...(expiries ? { expiries } : {}) })
 }
 
 function parseMeta(text: string | undefined): Partial<PersistedOverrides> {
@@ -259,8 +262,22 @@ function parseMeta(text: string | undefined): Partial<PersistedOverrides> {
       ...(typeof meta.revision === 'number' ? { revision: meta.revision } : {}),
       ...(typeof meta.updatedAt === 'string' ? { updatedAt: meta.updatedAt } : {}),
       ...(typeof meta.environment === 'string' ? { environment: meta.environment } : {}),
+      ...(validExpiries(meta.expiries) ? { expiries: meta.expiries } : {}),
     }
   } catch {
     return {}
   }
+}
+
+/** Deadlines as `metaText` writes them; anything else (another writer's garbage) is ignored, not trusted. */
+function validExpiries(value: unknown): value is NonNullable<PersistedOverrides['expiries']> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  return Object.values(value).every(
+    (e: unknown) =>
+      typeof e === 'object' &&
+      e !== null &&
+      typeof (e as { at?: unknown }).at === 'string' &&
+      !Number.isNaN(Date.parse((e as { at: string }).at)) &&
+      Number.isSafeInteger((e as { revision?: unknown }).revision),
+  )
 }

@@ -95,6 +95,11 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
     participants: count(),
     observers: count(),
     closed: { type: 'boolean' },
+    expiring: {
+      type: 'array',
+      description: 'Runtime overrides with a deadline, soonest first',
+      items: ref('PendingExpiry'),
+    },
     adapters: {
       type: 'array',
       items: closed(
@@ -129,6 +134,15 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
       closed({ status: { const: 'failing' }, failed: { type: 'array', items: { type: 'string' } } }),
     ],
   },
+  PendingExpiry: closed(
+    {
+      path: { type: 'string' },
+      at: dateTime(),
+      revision: { ...revision(), description: 'The revision whose write set the deadline' },
+      actor: { type: 'string' },
+    },
+    { required: ['path', 'at', 'revision'] },
+  ),
   Session: closed({
     name: { type: 'string', description: "The token's name, recorded as the actor of its writes" },
     role: { type: 'string', enum: ['read', 'write', 'admin'] },
@@ -139,6 +153,10 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
       value: { description: 'The effective value, redacted where secret' },
       layer: { type: 'string', description: 'The layer that gave it (e.g. `defaults`, a file, `overrides`)' },
       deleted: { const: true, description: 'A runtime change deleted the key; a reset brings it back' },
+      expires: closed(
+        { at: dateTime(), revision: revision() },
+        { description: 'The override at this path expires: when, and which revision set it' },
+      ),
       shadowed: {
         type: 'array',
         description: 'Values of lower layers it hides, redacted where secret',
@@ -247,6 +265,13 @@ export const PARAMETERS: Readonly<Record<string, JsonObject>> = {
     in: 'header',
     description: 'Why, for history, events and the audit log',
     schema: { type: 'string', maxLength: 1000 },
+  },
+  Ttl: {
+    name: 'ttl',
+    in: 'query',
+    description:
+      'The overrides this write sets expire after this long: an integer with a unit, `ms`, `s`, `m` or `h`',
+    schema: { type: 'string', pattern: '^[1-9]\\d{0,9}(ms|s|m|h)$', examples: ['15m'] },
   },
   LastEventId: {
     name: 'Last-Event-ID',

@@ -1,7 +1,8 @@
 import type { Context } from 'hono'
-import type { UpdateMeta } from '../../types.ts'
+import type { UpdateMeta, WriteMeta } from '../../types.ts'
 import type { AnyStore } from './admin-context.ts'
 import type { AdminEnv } from './auth.ts'
+import { ttlQuery } from './duration.ts'
 import { ifMatchRevision } from './etag.ts'
 import { fail } from './problem.ts'
 
@@ -30,10 +31,11 @@ export function writeMeta(
 
 /**
  * `writeMeta` for a plain update or set, whose source names the door it came through: `'http'` here, as
- * `store.update` records `'api'`.
+ * `store.update` records `'api'`; `?ttl=15m` makes the overrides it writes expire (`ttlMs`).
  */
-export function plainWriteMeta(c: Context<AdminEnv>, store: AnyStore): UpdateMeta {
-  return { ...writeMeta(c, store), source: 'http' }
+export function plainWriteMeta(c: Context<AdminEnv>, store: AnyStore): WriteMeta {
+  const ttlMs = ttlQuery(c.req.query('ttl'))
+  return { ...writeMeta(c, store), source: 'http', ...(ttlMs === undefined ? {} : { ttlMs }) }
 }
 
 // --- internal ---

@@ -51,6 +51,7 @@ const FLAGS = {
   tag: { type: 'string', multiple: true },
   out: { type: 'string' },
   'include-secrets': { type: 'boolean' },
+  ttl: { type: 'string' },
 } as const
 
 /** The flags a command's help lists, so parsing and help cannot drift apart. */
@@ -74,13 +75,15 @@ const HANDLERS: Readonly<Record<string, (ctx: OnlineContext) => Promise<void>>> 
   async set(ctx) {
     const [path = '', raw = ''] = positionals(ctx.args, 2, 2, 'path and value')
     const headers = reasonHeader(ctx, true)
-    await write(ctx, 'PUT', `/values/${encodeURIComponent(path)}`, { body: jsonOrString(raw), headers })
+    const route = `/values/${encodeURIComponent(path)}${ttlParam(ctx)}`
+    await write(ctx, 'PUT', route, { body: jsonOrString(raw), headers })
   },
   async patch(ctx) {
     positionals(ctx.args, 0, 0, '')
     const patch = await readJsonInput(ctx, stringFlag(ctx.values, 'file'))
     const headers = reasonHeader(ctx, true)
-    await write(ctx, 'PATCH', '', { body: patch, headers, contentType: 'application/merge-patch+json' })
+    const init = { body: patch, headers, contentType: 'application/merge-patch+json' }
+    await write(ctx, 'PATCH', ttlParam(ctx), init)
   },
   async validate(ctx) {
     positionals(ctx.args, 0, 0, '')
@@ -219,6 +222,12 @@ function reasonHeader(ctx: OnlineContext, required: boolean): Record<string, str
   return { 'x-reason': reason }
 }
 
+/** `?ttl=<duration>` for `--ttl`, checked by the server (it answers 400 with what it accepts). */
+function ttlParam(ctx: OnlineContext): string {
+  const ttl = stringFlag(ctx.values, 'ttl')
+  return ttl === undefined ? '' : `?ttl=${encodeURIComponent(ttl)}`
+}
+
 /** `reason` in the body of the envelope routes (rollback, reset, reload, import). */
 function envelope(ctx: OnlineContext, required: boolean): { reason?: string } {
   const reason = reasonOf(ctx, required)
@@ -285,6 +294,7 @@ interface Status {
   readonly adapters: readonly { name: string; state: string; lastError?: string }[]
   readonly sources: readonly { name: string }[]
   readonly warnings: readonly { code: string; message: string }[]
+  readonly expiring?: readonly { path: string; at: string; revision: number }[]
 }
 
 function statusLines(s: Status): string[] {
@@ -296,6 +306,7 @@ function statusLines(s: Status): string[] {
     ...s.pendingRestart.map(
       (p) => `restart      ${p.path}: ${JSON.stringify(p.live)} → ${JSON.stringify(p.next)} after a restart`,
     ),
+    ...(s.expiring ?? []).map((e) => `expires      ${e.path} at ${e.at} (set at #${e.revision})`),
     ...s.warnings.map((w) => `warning      ${w.code}: ${w.message}`),
   ]
 }
