@@ -99,7 +99,7 @@ const HEADLINES: readonly Headline[] = [
       "node-config `require('config')` + `get`",
       'convict require + `loadFile` (3 files) + `validate` + `get`',
     ],
-    targets: [],
+    targets: [['ready store', 'hotconf `createConfigStore`: 3 file layers + env, imports included']],
   },
 ]
 

@@ -2,8 +2,7 @@ import { ConfigError, issue } from '../errors.ts'
 import { findForbiddenKeys } from '../tree/forbidden.ts'
 import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import type { ConfigIssue, ValueOrigin } from '../types.ts'
-import { jsonLocator, type Locate, parseJson, type SecretTest } from './parse-json.ts'
-import { composeYaml, MAX_DEPTH, parseYaml, TOO_DEEP } from './parse-yaml.ts'
+import { jsonLocator, type Locate, MAX_DEPTH, parseJson, type SecretTest, TOO_DEEP } from './parse-json.ts'
 
 /** The formats a file source reads. */
 export type DocumentFormat = 'yaml' | 'json'
@@ -17,13 +16,14 @@ export type DocumentFormat = 'yaml' | 'json'
  * - `FORBIDDEN_KEY`: `__proto__`, `constructor` or `prototype` anywhere, with the dotted path.
  *
  * A UTF-8 byte order mark is skipped. Syntax errors in values at paths `isSecret` accepts do not quote the text.
+ * The YAML reader (and the `yaml` package) is loaded on the first YAML document, not by `import 'hotconf'`.
  */
-export function parseDocument(
+export async function parseDocument(
   bytes: Uint8Array,
   format: DocumentFormat,
   source: string,
   isSecret?: SecretTest,
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
@@ -41,6 +41,7 @@ export function parseDocument(
     if ('issues' in parsed) throw new ConfigError(parsed.issues)
     value = parsed.value
   } else {
+    const { parseYaml } = await yamlReader()
     const parsed = parseYaml(text, source, isSecret)
     if ('issues' in parsed) throw new ConfigError(parsed.issues)
     ;({ value, locate } = parsed.result)
@@ -63,15 +64,17 @@ export function parseDocument(
  * on each call, once for all the paths: it runs only when an issue needs placing, so a loaded layer keeps its bytes
  * rather than a syntax tree.
  */
-export function documentLocator(
+export async function documentLocator(
   bytes: Uint8Array,
   format: DocumentFormat,
   source: string,
   data: Readonly<Record<string, unknown>>,
-): (paths: readonly string[]) => readonly ValueOrigin[] {
+): Promise<(paths: readonly string[]) => readonly ValueOrigin[]> {
+  // Loaded now, while the caller awaits: the locator itself runs synchronously, when issues need placing.
+  const composeYaml = format === 'yaml' ? (await yamlReader()).composeYaml : undefined
   return (paths) => {
     const text = new TextDecoder('utf-8').decode(bytes)
-    const composed = format === 'yaml' ? composeYaml(text) : undefined
+    const composed = composeYaml?.(text)
     const locate =
       composed === undefined ? jsonLocator(text, paths) : 'locate' in composed ? composed.locate : undefined
     return paths.map((path) => {
@@ -106,6 +109,11 @@ export function checkData(value: unknown, prefix = ''): ConfigIssue[] {
 }
 
 // --- internal ---
+
+/** `yaml` costs about a fifth of `import 'hotconf'` (bench/README.md, measure 8): only YAML layers load it. */
+function yamlReader(): Promise<typeof import('./parse-yaml.ts')> {
+  return import('./parse-yaml.ts')
+}
 
 /** More issues than this (a generated file with a bad key in every entry) are summed up in one last issue. */
 const MAX_REPORTED = 100

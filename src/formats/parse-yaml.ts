@@ -16,19 +16,21 @@ import {
 import { issue } from '../errors.ts'
 import { joinPath } from '../tree/paths.ts'
 import type { ConfigIssue } from '../types.ts'
-import { type Locate, NOT_A_MAPPING, type Position, type SecretTest, secretProblem } from './parse-json.ts'
-
-/** The deepest nesting of objects and arrays a file may have; deeper is `INVALID`. */
-export const MAX_DEPTH = 100
+import {
+  type Locate,
+  MAX_DEPTH,
+  NOT_A_MAPPING,
+  type Position,
+  type SecretTest,
+  secretProblem,
+  TOO_DEEP,
+} from './parse-json.ts'
 
 /** A YAML mapping read into plain data, with a way back to where each path is written. */
 export interface YamlResult {
   readonly value: Record<string, unknown>
   readonly locate: Locate
 }
-
-/** The issue message for a document nested deeper than `MAX_DEPTH`. */
-export const TOO_DEEP = `nesting is deeper than ${MAX_DEPTH} levels`
 
 /** How many alias expansions a document may do: enough for real reuse, too few for an alias bomb. */
 const MAX_ALIAS_COUNT = 50

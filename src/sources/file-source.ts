@@ -50,9 +50,9 @@ export function fileSource(path: string, options: FileSourceOptions = {}): Confi
         if (optional) return { data: undefined, name, files }
         throw new ConfigError(issue('SOURCE_MISSING', '', `file not found: ${file}`, { source: given }))
       }
-      const data = parseDocument(bytes, format, given, secretTest(ctx.schema))
+      const data = await parseDocument(bytes, format, given, secretTest(ctx.schema))
       const version = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
-      return { data, name, files, version, locate: documentLocator(bytes, format, given, data) }
+      return { data, name, files, version, locate: await documentLocator(bytes, format, given, data) }
     },
   }
 }
