@@ -21,6 +21,7 @@ const MEASURES = [
   { id: 6, file: 'reload.ts', title: 'file save → `changes$`' },
   { id: 7, file: 'http.ts', title: 'HTTP admin API' },
   { id: 8, file: 'cold-start.ts', title: 'cold start' },
+  { id: 9, file: 'reload-size.ts', title: 'reload after a one-key edit, 100 vs 10,000 keys' },
 ] as const
 
 /** What a measure's process sends back. */

@@ -3,9 +3,16 @@ import { findForbiddenKeys } from '../tree/forbidden.ts'
 import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import type { ConfigIssue, ValueOrigin } from '../types.ts'
 import { jsonLocator, type Locate, MAX_DEPTH, parseJson, type SecretTest, TOO_DEEP } from './parse-json.ts'
+import type { YamlEditState } from './yaml-edit.ts'
 
 /** The formats a file source reads. */
 export type DocumentFormat = 'yaml' | 'json'
+
+/** A document read into data and, for YAML, what the next read of the same file may start from (`editYaml`). */
+export interface ReadDocument {
+  readonly value: Record<string, unknown>
+  readonly state?: YamlEditState
+}
 
 /**
  * Reads a config file's bytes into plain data (`{}` objects, arrays, strings, finite numbers, booleans, null).
@@ -17,13 +24,16 @@ export type DocumentFormat = 'yaml' | 'json'
  *
  * A UTF-8 byte order mark is skipped. Syntax errors in values at paths `isSecret` accepts do not quote the text.
  * The YAML reader (and the `yaml` package) is loaded on the first YAML document, not by `import 'hotconf'`.
+ * Given the `state` of the last good read of the same YAML file, a text that differs from it in one `key: value`
+ * line only is read as a path copy of that read (`editYaml`): untouched subtrees keep their identity.
  */
 export async function parseDocument(
   bytes: Uint8Array,
   format: DocumentFormat,
   source: string,
   isSecret?: SecretTest,
-): Promise<Record<string, unknown>> {
+  previous?: YamlEditState,
+): Promise<ReadDocument> {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
@@ -36,15 +46,26 @@ export async function parseDocument(
 
   let value: Record<string, unknown>
   let locate: Locate | undefined
+  let state: YamlEditState | undefined
   if (format === 'json') {
     const parsed = parseJson(text, source, isSecret)
     if ('issues' in parsed) throw new ConfigError(parsed.issues)
     value = parsed.value
   } else {
-    const { parseYaml } = await yamlReader()
-    const parsed = parseYaml(text, source, isSecret)
+    const yaml = await yamlReader()
+    // A save that changed one value: a path copy of the last read instead of a parse of the whole file.
+    const edited = previous && yaml.editYaml(previous, text)
+    if (edited) return edited
+    const parsed = yaml.parseYaml(text, source, isSecret)
     if ('issues' in parsed) throw new ConfigError(parsed.issues)
+    const { doc, lineCounter } = parsed.result
     ;({ value, locate } = parsed.result)
+    state = {
+      text,
+      value,
+      pairs: yaml.simplePairs(doc, lineCounter, text),
+      lineStarts: lineCounter.lineStarts,
+    }
   }
   const issues = checkData(value)
   if (issues.length > 0) {
@@ -55,7 +76,7 @@ export async function parseDocument(
     )
     throw new ConfigError(reported(issues.map((found) => placed(found, source, locate))))
   }
-  return value
+  return state ? { value, state } : { value }
 }
 
 /**
@@ -110,9 +131,19 @@ export function checkData(value: unknown, prefix = ''): ConfigIssue[] {
 
 // --- internal ---
 
-/** `yaml` costs about a fifth of `import 'hotconf'` (bench/README.md, measure 8): only YAML layers load it. */
-function yamlReader(): Promise<typeof import('./parse-yaml.ts')> {
-  return import('./parse-yaml.ts')
+type YamlReader = typeof import('./parse-yaml.ts') & typeof import('./yaml-edit.ts')
+let yamlModule: Promise<YamlReader> | undefined
+
+/**
+ * `yaml` costs about a fifth of `import 'hotconf'` (bench/README.md, measure 8): only YAML layers load it. Kept once
+ * loaded: each `import()` resolves the specifier again, through every loader hook (milliseconds under tsx).
+ */
+function yamlReader(): Promise<YamlReader> {
+  yamlModule ??= Promise.all([import('./parse-yaml.ts'), import('./yaml-edit.ts')]).then(([read, edit]) => ({
+    ...read,
+    ...edit,
+  }))
+  return yamlModule
 }
 
 /** More issues than this (a generated file with a bad key in every entry) are summed up in one last issue. */

@@ -30,6 +30,9 @@ import {
 export interface YamlResult {
   readonly value: Record<string, unknown>
   readonly locate: Locate
+  /** The document it was read from, and its lines (see `simplePairs`). */
+  readonly doc: Document.Parsed
+  readonly lineCounter: LineCounter
 }
 
 /** How many alias expansions a document may do: enough for real reuse, too few for an alias bomb. */
@@ -75,7 +78,7 @@ export function parseYaml(
     }
   }
   try {
-    return { result: { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate } }
+    return { result: { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate, doc, lineCounter } }
   } catch (error) {
     // An unresolved alias quotes its name, which is the secret's text when written on a secret key.
     const at = unresolvedAlias(doc)
@@ -173,6 +176,8 @@ function positionOf(lineCounter: LineCounter, offset: number): Position {
   return { line, column: col }
 }
 
+const ignore = (): void => {}
+
 /** The first collection nested deeper than `MAX_DEPTH`, with the path to it; a walk with its own stack. */
 function tooDeep(tokens: readonly CST.Token[]): { path: string; offset: number } | undefined {
   const stack: [CST.Token | null | undefined, number, string][] = tokens.map((t) => [t, 0, ''])
@@ -183,7 +188,8 @@ function tooDeep(tokens: readonly CST.Token[]): { path: string; offset: number }
     else if (CST.isCollection(token)) {
       if (depth + 1 > MAX_DEPTH) return { path, offset: token.offset }
       token.items.forEach((item, index) => {
-        const key = item.key ? (CST.resolveAsScalar(item.key)?.value ?? '?') : String(index)
+        // Without `onError` a broken key (an unclosed quote) throws here: the composer reports it with its place.
+        const key = item.key ? (CST.resolveAsScalar(item.key, true, ignore)?.value ?? '?') : String(index)
         stack.push([item.key, depth + 1, path], [item.value, depth + 1, joinPath(path, key)])
       })
     }
