@@ -57,9 +57,20 @@ export function editYaml(
   const old = prev.text
   const max = Math.min(old.length, next.length)
   let start = 0
+  // Whole chunks first: comparing two slices is native, a character loop over a large file is not.
+  while (start + CHUNK <= max && old.slice(start, start + CHUNK) === next.slice(start, start + CHUNK))
+    start += CHUNK
   while (start < max && old.charCodeAt(start) === next.charCodeAt(start)) start++
   let endOld = old.length
   let endNew = next.length
+  while (
+    endOld - CHUNK >= start &&
+    endNew - CHUNK >= start &&
+    old.slice(endOld - CHUNK, endOld) === next.slice(endNew - CHUNK, endNew)
+  ) {
+    endOld -= CHUNK
+    endNew -= CHUNK
+  }
   while (endOld > start && endNew > start && old.charCodeAt(endOld - 1) === next.charCodeAt(endNew - 1)) {
     endOld--
     endNew--
@@ -90,6 +101,9 @@ export function editYaml(
 }
 
 // --- internal ---
+
+/** Characters compared at once while looking for the edit. */
+const CHUNK = 1024
 
 /** Indent, a plain key, one space, a plain scalar of safe characters: nothing a YAML reader could take otherwise. */
 const SIMPLE_PAIR = /^( *)([A-Za-z_][\w-]*): ([\w.+-]+)$/

@@ -58,30 +58,39 @@ const VALUES = [
   'port: 9',
 ]
 
+/** Enough lines around a document that the edit is looked for in whole chunks too. */
+const PAD = Array.from({ length: 400 }, (_, i) => `pad${i}: ${i}\n`).join('')
+
 describe('editYaml (#23)', () => {
   test.prop([
     fc.constantFrom(...DOCUMENTS),
     fc.nat(),
     fc.constantFrom(...VALUES),
     fc.constantFrom(...VALUES),
-  ])('reads a one-line edit as a full parse of the new text would', async (doc, at, first, second) => {
-    const lines = doc.split('\n')
-    const i = at % lines.length
-    const colon = lines[i]!.indexOf(': ')
-    const edit = (value: string) => {
-      const copy = [...lines]
-      copy[i] = colon === -1 ? `${copy[i]}${value}` : `${copy[i]!.slice(0, colon + 2)}${value}`
-      return copy.join('\n')
-    }
-    const start = await read(doc)
-    if (!('value' in start)) return
-    // Two edits in a row: the second starts from the state the first left.
-    const once = await read(edit(first), start)
-    expect(outcome(once)).toEqual(outcome(await read(edit(first))))
-    if (!('value' in once)) return
-    const twice = await read(edit(second), once)
-    expect(outcome(twice)).toEqual(outcome(await read(edit(second))))
-  })
+    fc.constantFrom('', PAD),
+    fc.constantFrom('', PAD),
+  ])(
+    'reads a one-line edit as a full parse of the new text would',
+    async (body, at, first, second, before, after) => {
+      const doc = before + body + after
+      const lines = doc.split('\n')
+      const i = at % lines.length
+      const colon = lines[i]!.indexOf(': ')
+      const edit = (value: string) => {
+        const copy = [...lines]
+        copy[i] = colon === -1 ? `${copy[i]}${value}` : `${copy[i]!.slice(0, colon + 2)}${value}`
+        return copy.join('\n')
+      }
+      const start = await read(doc)
+      if (!('value' in start)) return
+      // Two edits in a row: the second starts from the state the first left.
+      const once = await read(edit(first), start)
+      expect(outcome(once)).toEqual(outcome(await read(edit(first))))
+      if (!('value' in once)) return
+      const twice = await read(edit(second), once)
+      expect(outcome(twice)).toEqual(outcome(await read(edit(second))))
+    },
+  )
 
   it('copies only the path to an edited value: the rest keeps its identity', async () => {
     const doc = 'server:\n  port: 8080\n  host: a\npool:\n  min: 2\n  max: 10\n'
