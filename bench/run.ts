@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only 1,6]`: the eight measures of issue 8, each in a fresh process (its own
+// `npm run bench [-- --quick] [-- --only 1,6]`: the measures of issues 8 and 23, each in a fresh process (its own
 // heap and JIT), side by side with the peers. Prints the summary and the full table on stdout (progress goes to
 // stderr) and writes bench/results/latest.json; a full run also refreshes both in bench/README.md.
 // `npm run bench -- --render` measures nothing: it rewrites bench/README.md from bench/results/latest.json.
@@ -21,6 +21,7 @@ const MEASURES = [
   { id: 6, file: 'reload.ts', title: 'file save → `changes$`' },
   { id: 7, file: 'http.ts', title: 'HTTP admin API' },
   { id: 8, file: 'cold-start.ts', title: 'cold start' },
+  { id: 9, file: 'reload-size.ts', title: 'reload after a one-key edit, 100 vs 10,000 keys' },
 ] as const
 
 /** What a measure's process sends back. */
@@ -75,9 +76,11 @@ async function runAll(): Promise<void> {
   }
   const outcomes: Record<number, Outcome> = {}
   for (const m of selected) {
-    console.error(`\n[${m.id}/8] ${m.title}`)
+    console.error(`\n[${m.id}/${MEASURES.length}] ${m.title}`)
     outcomes[m.id] = await inChild(m.id, quick ? 90_000 : 150_000)
-    console.error(`[${m.id}/8] ${outcomes[m.id]!.status} in ${(outcomes[m.id]!.ms / 1000).toFixed(1)} s`)
+    console.error(
+      `[${m.id}/${MEASURES.length}] ${outcomes[m.id]!.status} in ${(outcomes[m.id]!.ms / 1000).toFixed(1)} s`,
+    )
   }
   const machine: Machine & Record<string, unknown> = {
     node: process.version,

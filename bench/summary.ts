@@ -99,7 +99,14 @@ const HEADLINES: readonly Headline[] = [
       "node-config `require('config')` + `get`",
       'convict require + `loadFile` (3 files) + `validate` + `get`',
     ],
-    targets: [],
+    targets: [['ready store', 'hotconf `createConfigStore`: 3 file layers + env, imports included']],
+  },
+  {
+    id: 9,
+    measure: 'reload after a one-key edit, YAML, 10,000 keys',
+    hotconf: 'hotconf `reload()` after a one-key edit, YAML, 10,000 keys',
+    peers: [],
+    targets: [['10,000 keys', 'hotconf `reload()` after a one-key edit, YAML, 10,000 keys']],
   },
 ]
 

@@ -51,12 +51,12 @@ export function persistedOverrides(layers: LayerState): Readonly<Record<string, 
 
 /** The merge of every layer, low to high, before validation. */
 export function mergeLayerState(layers: LayerState): Record<string, unknown> {
-  return mergeLayers([
-    layers.defaults,
-    layers.initial,
-    ...layers.sources.map((s) => s.data),
-    layers.overrides,
-  ])
+  return mergeLayers(layerStack(layers))
+}
+
+/** Every layer's data, low to high, as `mergeLayerState` merges them. */
+export function layerStack(layers: LayerState): readonly unknown[] {
+  return [layers.defaults, layers.initial, ...layers.sources.map((s) => s.data), layers.overrides]
 }
 
 /**

@@ -1,14 +1,13 @@
-import {
-  BehaviorSubject,
-  distinctUntilChanged,
-  map,
-  Observable,
-  type Observer,
-  type Operator,
-  Subject,
-  Subscriber,
-  type Subscription,
-} from 'rxjs'
+// Deep imports, which rxjs exports (`./internal/*`): its barrel loads every operator, ≈ 3× the CPU of these six
+// modules at start (bench/README.md, measure 8). They are the barrel's own files, so `instanceof` still holds.
+
+import type { Observer, Operator, Subscription } from 'rxjs'
+import { BehaviorSubject } from 'rxjs/internal/BehaviorSubject'
+import { Observable } from 'rxjs/internal/Observable'
+import { distinctUntilChanged } from 'rxjs/internal/operators/distinctUntilChanged'
+import { map } from 'rxjs/internal/operators/map'
+import { Subject } from 'rxjs/internal/Subject'
+import { Subscriber } from 'rxjs/internal/Subscriber'
 import type { ChangeSet, StoreEvent } from './types.ts'
 
 /**

@@ -2,11 +2,17 @@ import { ConfigError, issue } from '../errors.ts'
 import { findForbiddenKeys } from '../tree/forbidden.ts'
 import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import type { ConfigIssue, ValueOrigin } from '../types.ts'
-import { jsonLocator, type Locate, parseJson, type SecretTest } from './parse-json.ts'
-import { composeYaml, MAX_DEPTH, parseYaml, TOO_DEEP } from './parse-yaml.ts'
+import { jsonLocator, type Locate, MAX_DEPTH, parseJson, type SecretTest, TOO_DEEP } from './parse-json.ts'
+import type { YamlEditState } from './yaml-edit.ts'
 
 /** The formats a file source reads. */
 export type DocumentFormat = 'yaml' | 'json'
+
+/** A document read into data and, for YAML, what the next read of the same file may start from (`editYaml`). */
+export interface ReadDocument {
+  readonly value: Record<string, unknown>
+  readonly state?: YamlEditState
+}
 
 /**
  * Reads a config file's bytes into plain data (`{}` objects, arrays, strings, finite numbers, booleans, null).
@@ -17,13 +23,17 @@ export type DocumentFormat = 'yaml' | 'json'
  * - `FORBIDDEN_KEY`: `__proto__`, `constructor` or `prototype` anywhere, with the dotted path.
  *
  * A UTF-8 byte order mark is skipped. Syntax errors in values at paths `isSecret` accepts do not quote the text.
+ * The YAML reader (and the `yaml` package) is loaded on the first YAML document, not by `import 'hotconf'`.
+ * Given the `state` of the last good read of the same YAML file, a text that differs from it in one `key: value`
+ * line only is read as a path copy of that read (`editYaml`): untouched subtrees keep their identity.
  */
-export function parseDocument(
+export async function parseDocument(
   bytes: Uint8Array,
   format: DocumentFormat,
   source: string,
   isSecret?: SecretTest,
-): Record<string, unknown> {
+  previous?: YamlEditState,
+): Promise<ReadDocument> {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
@@ -36,14 +46,26 @@ export function parseDocument(
 
   let value: Record<string, unknown>
   let locate: Locate | undefined
+  let state: YamlEditState | undefined
   if (format === 'json') {
     const parsed = parseJson(text, source, isSecret)
     if ('issues' in parsed) throw new ConfigError(parsed.issues)
     value = parsed.value
   } else {
-    const parsed = parseYaml(text, source, isSecret)
+    const yaml = await yamlReader()
+    // A save that changed one value: a path copy of the last read instead of a parse of the whole file.
+    const edited = previous && yaml.editYaml(previous, text)
+    if (edited) return edited
+    const parsed = yaml.parseYaml(text, source, isSecret)
     if ('issues' in parsed) throw new ConfigError(parsed.issues)
+    const { doc, lineCounter } = parsed.result
     ;({ value, locate } = parsed.result)
+    state = {
+      text,
+      value,
+      pairs: yaml.simplePairs(doc, lineCounter, text),
+      lineStarts: lineCounter.lineStarts,
+    }
   }
   const issues = checkData(value)
   if (issues.length > 0) {
@@ -54,7 +76,7 @@ export function parseDocument(
     )
     throw new ConfigError(reported(issues.map((found) => placed(found, source, locate))))
   }
-  return value
+  return state ? { value, state } : { value }
 }
 
 /**
@@ -63,15 +85,17 @@ export function parseDocument(
  * on each call, once for all the paths: it runs only when an issue needs placing, so a loaded layer keeps its bytes
  * rather than a syntax tree.
  */
-export function documentLocator(
+export async function documentLocator(
   bytes: Uint8Array,
   format: DocumentFormat,
   source: string,
   data: Readonly<Record<string, unknown>>,
-): (paths: readonly string[]) => readonly ValueOrigin[] {
+): Promise<(paths: readonly string[]) => readonly ValueOrigin[]> {
+  // Loaded now, while the caller awaits: the locator itself runs synchronously, when issues need placing.
+  const composeYaml = format === 'yaml' ? (await yamlReader()).composeYaml : undefined
   return (paths) => {
     const text = new TextDecoder('utf-8').decode(bytes)
-    const composed = format === 'yaml' ? composeYaml(text) : undefined
+    const composed = composeYaml?.(text)
     const locate =
       composed === undefined ? jsonLocator(text, paths) : 'locate' in composed ? composed.locate : undefined
     return paths.map((path) => {
@@ -106,6 +130,21 @@ export function checkData(value: unknown, prefix = ''): ConfigIssue[] {
 }
 
 // --- internal ---
+
+type YamlReader = typeof import('./parse-yaml.ts') & typeof import('./yaml-edit.ts')
+let yamlModule: Promise<YamlReader> | undefined
+
+/**
+ * `yaml` costs about a fifth of `import 'hotconf'` (bench/README.md, measure 8): only YAML layers load it. Kept once
+ * loaded: each `import()` resolves the specifier again, through every loader hook (milliseconds under tsx).
+ */
+function yamlReader(): Promise<YamlReader> {
+  yamlModule ??= Promise.all([import('./parse-yaml.ts'), import('./yaml-edit.ts')]).then(([read, edit]) => ({
+    ...read,
+    ...edit,
+  }))
+  return yamlModule
+}
 
 /** More issues than this (a generated file with a bad key in every entry) are summed up in one last issue. */
 const MAX_REPORTED = 100

@@ -2,6 +2,12 @@ import { issue } from '../errors.ts'
 import { isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import type { ConfigIssue } from '../types.ts'
 
+/** The deepest nesting of objects and arrays a file may have; deeper is `INVALID`. */
+export const MAX_DEPTH = 100
+
+/** The issue message for a document nested deeper than `MAX_DEPTH`. */
+export const TOO_DEEP = `nesting is deeper than ${MAX_DEPTH} levels`
+
 /** The issue message for a document whose top level is a list or a scalar. */
 export const NOT_A_MAPPING = 'top level must be a mapping (write {} for an empty layer)'
 

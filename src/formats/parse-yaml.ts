@@ -16,19 +16,24 @@ import {
 import { issue } from '../errors.ts'
 import { joinPath } from '../tree/paths.ts'
 import type { ConfigIssue } from '../types.ts'
-import { type Locate, NOT_A_MAPPING, type Position, type SecretTest, secretProblem } from './parse-json.ts'
-
-/** The deepest nesting of objects and arrays a file may have; deeper is `INVALID`. */
-export const MAX_DEPTH = 100
+import {
+  type Locate,
+  MAX_DEPTH,
+  NOT_A_MAPPING,
+  type Position,
+  type SecretTest,
+  secretProblem,
+  TOO_DEEP,
+} from './parse-json.ts'
 
 /** A YAML mapping read into plain data, with a way back to where each path is written. */
 export interface YamlResult {
   readonly value: Record<string, unknown>
   readonly locate: Locate
+  /** The document it was read from, and its lines (see `simplePairs`). */
+  readonly doc: Document.Parsed
+  readonly lineCounter: LineCounter
 }
-
-/** The issue message for a document nested deeper than `MAX_DEPTH`. */
-export const TOO_DEEP = `nesting is deeper than ${MAX_DEPTH} levels`
 
 /** How many alias expansions a document may do: enough for real reuse, too few for an alias bomb. */
 const MAX_ALIAS_COUNT = 50
@@ -73,7 +78,7 @@ export function parseYaml(
     }
   }
   try {
-    return { result: { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate } }
+    return { result: { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate, doc, lineCounter } }
   } catch (error) {
     // An unresolved alias quotes its name, which is the secret's text when written on a secret key.
     const at = unresolvedAlias(doc)
@@ -171,6 +176,8 @@ function positionOf(lineCounter: LineCounter, offset: number): Position {
   return { line, column: col }
 }
 
+const ignore = (): void => {}
+
 /** The first collection nested deeper than `MAX_DEPTH`, with the path to it; a walk with its own stack. */
 function tooDeep(tokens: readonly CST.Token[]): { path: string; offset: number } | undefined {
   const stack: [CST.Token | null | undefined, number, string][] = tokens.map((t) => [t, 0, ''])
@@ -181,7 +188,8 @@ function tooDeep(tokens: readonly CST.Token[]): { path: string; offset: number }
     else if (CST.isCollection(token)) {
       if (depth + 1 > MAX_DEPTH) return { path, offset: token.offset }
       token.items.forEach((item, index) => {
-        const key = item.key ? (CST.resolveAsScalar(item.key)?.value ?? '?') : String(index)
+        // Without `onError` a broken key (an unclosed quote) throws here: the composer reports it with its place.
+        const key = item.key ? (CST.resolveAsScalar(item.key, true, ignore)?.value ?? '?') : String(index)
         stack.push([item.key, depth + 1, path], [item.value, depth + 1, joinPath(path, key)])
       })
     }

@@ -3,7 +3,7 @@ import { ConfigError, issue } from '../errors.ts'
 import { type ExpiryRef, stillExpiring } from '../expiries.ts'
 import { attributeIssues } from '../layer-origins.ts'
 import { INHERIT, parkedMessage, parkOverrides, writeOverride } from '../layer-overrides.ts'
-import { type LayerState, mergeLayerState, persistedOverrides } from '../layers.ts'
+import { type LayerState, layerStack, mergeLayerState, persistedOverrides } from '../layers.ts'
 import { REDACTED, type Redactor } from '../schema/redactor.ts'
 import { cloneData } from '../tree/clone.ts'
 import { deepEqual } from '../tree/equal.ts'
@@ -11,6 +11,7 @@ import { FORBIDDEN_KEYS, findForbiddenKeys } from '../tree/forbidden.ts'
 import { assocIn, mergePatch } from '../tree/patch.ts'
 import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
+import { remerge } from '../tree/remerge.ts'
 import { finish, overlay, type PrepareEnv, rejected, threw } from './candidate.ts'
 import { withDeadlines } from './deadlines.ts'
 import type { Committed, Intent, LoadedLayers, Validated } from './transaction.ts'
@@ -161,8 +162,10 @@ function fromReload<TConfig>(
     .map((s) => s.version)
     .filter(Boolean)
     .join(',')
+  // Where a layer kept its objects (an unchanged file, a one-value edit), the live subtree stands: cost follows the change.
+  const pinned = live.pendingRestart.map((p) => p.path)
   for (;;) {
-    const candidate = reconcile(live.config, mergeLayerState(layers))
+    const candidate = remerge(live.config, layerStack(live.layers), layerStack(layers), pinned)
     const result = finish(
       env,
       live,

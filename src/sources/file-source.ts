@@ -1,8 +1,10 @@
+import { Buffer } from 'node:buffer'
 import { createHash } from 'node:crypto'
 import { extname, resolve } from 'node:path'
 import { ConfigError, issue } from '../errors.ts'
 import { type DocumentFormat, documentLocator, parseDocument } from '../formats/parse-document.ts'
 import { readBounded } from '../formats/read-bounded.ts'
+import type { YamlEditState } from '../formats/yaml-edit.ts'
 import { secretTest } from '../schema/secret-map.ts'
 import type { ConfigSource, SourceContext, SourceData } from '../types.ts'
 
@@ -17,7 +19,10 @@ export interface FileSourceOptions {
 }
 
 /**
- * A layer read from a YAML or JSON file, again on every reload.
+ * A layer read from a YAML or JSON file, again on every reload. The last good read is kept (bytes, data, for YAML the
+ * text): a reload that finds the same bytes returns the same layer without parsing, and a YAML save that changed
+ * the value on one `key: value` line is read as a path copy of the last data, so untouched subtrees keep their
+ * identity and the store's incremental validation skips them.
  *
  * `{environment}` in the path is replaced by the store's environment at each load; a relative path resolves against
  * the working directory at that moment. The file's top level must be a mapping. Everything that makes the file
@@ -38,6 +43,7 @@ export interface FileSourceOptions {
 export function fileSource(path: string, options: FileSourceOptions = {}): ConfigSource {
   const { optional = false, maxBytes = 10 * 1024 * 1024 } = options
   const format = checkOptions(path, options, maxBytes)
+  let last: LastRead | undefined
   return {
     name: `file:${path}`,
     async load(ctx: SourceContext): Promise<SourceData> {
@@ -50,14 +56,30 @@ export function fileSource(path: string, options: FileSourceOptions = {}): Confi
         if (optional) return { data: undefined, name, files }
         throw new ConfigError(issue('SOURCE_MISSING', '', `file not found: ${file}`, { source: given }))
       }
-      const data = parseDocument(bytes, format, given, secretTest(ctx.schema))
+      // An unchanged file is the same layer, the same objects: the reload skips its parse and its subtrees.
+      if (last?.name === name && last.file === file && Buffer.compare(last.bytes, bytes) === 0)
+        return last.loaded
+      const previous = last?.file === file ? last.state : undefined
+      const read = await parseDocument(bytes, format, given, secretTest(ctx.schema), previous)
+      const data = read.value
       const version = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
-      return { data, name, files, version, locate: documentLocator(bytes, format, given, data) }
+      const loaded = { data, name, files, version, locate: await documentLocator(bytes, format, given, data) }
+      last = { name, file, bytes, loaded, state: read.state }
+      return loaded
     },
   }
 }
 
 // --- internal ---
+
+/** The last good read: a save of the same bytes returns it as it is, a one-value YAML edit starts from it. */
+interface LastRead {
+  readonly name: string
+  readonly file: string
+  readonly bytes: Uint8Array
+  readonly loaded: SourceData
+  readonly state: YamlEditState | undefined
+}
 
 const FORMATS: Readonly<Record<string, DocumentFormat>> = { '.json': 'json', '.yaml': 'yaml', '.yml': 'yaml' }
 

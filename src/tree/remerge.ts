@@ -1,0 +1,113 @@
+import { cloneData } from './clone.ts'
+import { isPlainObject, joinPath, overlaps } from './paths.ts'
+import { reconcile } from './reconcile.ts'
+import { TOMBSTONE } from './tombstone.ts'
+
+/**
+ * `reconcile(live, mergeLayers(next))`, at the cost of what changed between `prev` and `next`: where every layer holds
+ * the same object or value at a path as it did in `prev`, the merge there is what it was when `live` was made, and
+ * `live`'s subtree is taken as it is (as `reconcile` would, and as the incremental validation then trusts). So a
+ * reload whose sources kept their untouched subtrees (see `fileSource`) walks only the paths that changed.
+ *
+ * `prev` must be the layers `live` was made from, low to high as `next`. `pinned` are dotted paths where `live` may
+ * differ from its layers (restart keys whose change waits for a restart): they, and what lies above or below them,
+ * are merged afresh. Returns fresh objects where anything changed, never the layers' own.
+ */
+export function remerge<T>(
+  live: T,
+  prev: readonly unknown[],
+  next: readonly unknown[],
+  pinned: readonly string[] = [],
+): T {
+  const top = (layers: readonly unknown[]) => layers.map((l) => (isPlainObject(l) ? l : undefined))
+  const merged = mergeNode(live, prev.length === next.length ? top(prev) : undefined, top(next), '', pinned)
+  // With no layer at all the merge is still an object.
+  return (merged ?? reconcile(live, {})) as T
+}
+
+// --- internal ---
+
+const ABSENT = Symbol('absent')
+
+function mergeNode(
+  live: unknown,
+  prev: readonly unknown[] | undefined,
+  next: readonly unknown[],
+  path: string,
+  pinned: readonly string[],
+): unknown {
+  if (prev && sameAll(prev, next) && !pinned.some((p) => overlaps(p, path))) return live
+  const merged = resolve(next)
+  if (merged === ABSENT) return undefined
+  if (!Array.isArray(merged)) return reconcile(live, cloneData(merged.leaf))
+  const before = prev && resolve(prev)
+  const objects = merged
+  const olds = Array.isArray(before) ? before : undefined
+  const liveObject = isPlainObject(live) ? live : undefined
+  const out: Record<string, unknown> = {}
+  let same = liveObject !== undefined
+  let count = 0
+  for (const key of keysOf(objects)) {
+    const child = mergeNode(
+      liveObject && Object.hasOwn(liveObject, key) ? liveObject[key] : undefined,
+      olds?.map((o) => valueAt(o, key)),
+      objects.map((o) => valueAt(o, key)),
+      pinned.length > 0 ? joinPath(path, key) : path,
+      pinned,
+    )
+    if (child === undefined) continue
+    out[key] = child
+    count++
+    if (same && child !== liveObject![key]) same = false
+  }
+  return same && count === Object.keys(liveObject!).length ? liveObject : out
+}
+
+/**
+ * What `mergeLayers` makes of the values the layers hold at one path: nothing, a leaf (the highest value that is not
+ * an object, unless objects lie above it), or the objects it merges, aligned with the layers (`undefined` elsewhere).
+ */
+function resolve(values: readonly unknown[]): typeof ABSENT | { leaf: unknown } | unknown[] {
+  let last = -1
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i]
+    if (v !== undefined && !isPlainObject(v)) {
+      last = i
+      break
+    }
+  }
+  let any = false
+  const objects = values.map((v, i) => {
+    if (i <= last || !isPlainObject(v)) return undefined
+    any = true
+    return v
+  })
+  if (any) return objects
+  if (last === -1 || values[last] === TOMBSTONE) return ABSENT
+  return { leaf: values[last] }
+}
+
+/** The keys in the order `mergeLayers` writes them: a tombstone deletes a key, so setting it again moves it last. */
+function keysOf(objects: readonly unknown[]): Iterable<string> {
+  const keys = new Set<string>()
+  for (const o of objects) {
+    if (o === undefined) continue
+    const node = o as Record<string, unknown>
+    for (const key of Object.keys(node)) {
+      const v = node[key]
+      if (v === undefined) continue
+      if (v === TOMBSTONE) keys.delete(key)
+      else keys.add(key)
+    }
+  }
+  return keys
+}
+
+function valueAt(o: unknown, key: string): unknown {
+  return o !== undefined && Object.hasOwn(o as object, key) ? (o as Record<string, unknown>)[key] : undefined
+}
+
+function sameAll(a: readonly unknown[], b: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}

@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const ROOT = new URL('../..', import.meta.url).pathname
+const run = promisify(execFile)
+
+/** Module hooks that append every resolved URL to the file named in `data` (they run on the hooks thread). */
+const RECORDER = `data:text/javascript,${encodeURIComponent(`
+import { appendFileSync } from 'node:fs'
+let file
+export function initialize(data) { file = data }
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context)
+  appendFileSync(file, resolved.url + '\\n')
+  return resolved
+}`)}`
+
+/** What never loads with `import 'hotconf'`: what a store may not use, and the rxjs barrel (every operator). */
+const LAZY = [
+  '/node_modules/yaml/',
+  '/node_modules/chokidar/',
+  '/node_modules/hono/',
+  '/node_modules/etcd3/',
+  '/node_modules/@opentelemetry/',
+  '/node_modules/@openfeature/',
+  '/node_modules/prom-client/',
+  '/node_modules/rxjs/dist/cjs/index.js',
+  '/node_modules/rxjs/dist/cjs/operators/index.js',
+]
+
+let dir: string
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hotconf-graph-'))
+  writeFileSync(join(dir, 'app.json'), '{"port": 8080}\n')
+  writeFileSync(join(dir, 'app.yaml'), 'port: 9090\n')
+})
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Runs `script` (an ES module body) in a fresh node on the sources, and lists the modules it resolved. */
+async function modulesOf(script: string): Promise<{ urls: string[]; stdout: string }> {
+  const log = join(dir, `modules-${Math.random().toString(36).slice(2)}.txt`)
+  writeFileSync(log, '')
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(RECORDER)}, { data: ${JSON.stringify(log)} })`
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS'))
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '--conditions=@hotconf/source',
+      '--import',
+      'tsx',
+      '--import',
+      `data:text/javascript,${encodeURIComponent(register)}`,
+      '--input-type=module',
+      '-e',
+      script,
+    ],
+    { cwd: ROOT, env },
+  )
+  return { urls: readFileSync(log, 'utf8').split('\n').filter(Boolean), stdout: stdout.trim() }
+}
+
+const storeOf = (file: string) => `
+import { z } from 'zod'
+import { createConfigStore } from 'hotconf'
+import { fileSource } from 'hotconf/sources'
+const store = await createConfigStore({
+  schema: z.object({ port: z.number() }),
+  sources: [fileSource(${JSON.stringify(file)})],
+})
+console.log(store.get('port'))
+await store.close()`
+
+describe("import 'hotconf' (#23)", () => {
+  it('loads no optional peer, no yaml and not the rxjs barrel', async () => {
+    const { urls } = await modulesOf("await import('hotconf'); await import('hotconf/sources')")
+    expect(urls.some((url) => url.includes('/src/index.ts'))).toBe(true)
+    expect(urls.some((url) => url.includes('/node_modules/rxjs/'))).toBe(true)
+    for (const lazy of LAZY) expect(urls.filter((url) => url.includes(lazy))).toEqual([])
+  }, 60_000)
+
+  it('does not load yaml for a store of JSON files', async () => {
+    const { urls, stdout } = await modulesOf(storeOf(join(dir, 'app.json')))
+    expect(stdout).toBe('8080')
+    expect(urls.filter((url) => url.includes('/node_modules/yaml/'))).toEqual([])
+  }, 60_000)
+
+  it('loads yaml when a YAML file is read', async () => {
+    const { urls, stdout } = await modulesOf(storeOf(join(dir, 'app.yaml')))
+    expect(stdout).toBe('9090')
+    expect(urls.some((url) => url.includes('/node_modules/yaml/'))).toBe(true)
+  }, 60_000)
+})

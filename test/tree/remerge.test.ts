@@ -1,0 +1,61 @@
+import { fc, test } from '@fast-check/vitest'
+import { describe, expect, it } from 'vitest'
+import { mergeLayers } from '../../src/tree/merge.ts'
+import { assocIn } from '../../src/tree/patch.ts'
+import { reconcile } from '../../src/tree/reconcile.ts'
+import { remerge } from '../../src/tree/remerge.ts'
+import { TOMBSTONE } from '../../src/tree/tombstone.ts'
+
+const KEYS = ['a', 'b', 'c', 'toString']
+const key = fc.constantFrom(...KEYS)
+const leaf = fc.oneof(fc.integer({ min: 0, max: 2 }), fc.constant([1]), fc.constant('x'))
+const { tree } = fc.letrec<{ tree: unknown }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.dictionary(key, tie('tree'), { maxKeys: 3 }),
+  ),
+}))
+const layer = fc.option(fc.dictionary(key, tree, { maxKeys: 4 }), { nil: undefined })
+/** The top layer may delete (as runtime overrides do). */
+const top = fc.option(fc.dictionary(key, fc.oneof(tree, fc.constant(TOMBSTONE)), { maxKeys: 4 }), {
+  nil: undefined,
+})
+/** An edit of one layer that keeps every other subtree: a path copy, as a reload of one changed value makes. */
+const edit = fc.record({
+  layer: fc.nat(3),
+  path: fc.array(key, { minLength: 1, maxLength: 3 }),
+  value: fc.oneof(tree, fc.constant(undefined)),
+})
+
+describe('remerge (#23)', () => {
+  test.prop([fc.tuple(layer, layer, layer, top), fc.array(edit, { maxLength: 3 }), fc.boolean()])(
+    'equals reconcile(live, mergeLayers(next)) and keeps live where nothing changed',
+    (prev, edits, pin) => {
+      const next = [...prev]
+      for (const e of edits) next[e.layer] = assocIn(next[e.layer], e.path, e.value)
+      const live = mergeLayers(prev)
+      const pinned = pin && edits[0] ? [edits[0].path.join('.')] : []
+      const got = remerge(live, prev, next, pinned)
+      const expected = reconcile(live, mergeLayers(next))
+      expect(got).toEqual(expected)
+      if (edits.length === 0) expect(got).toBe(live)
+    },
+  )
+
+  it('takes the live subtree as it is where no layer changed, even where it differs from the merge', () => {
+    const base = { db: { pool: { max: 1 } }, log: { level: 'info' } }
+    const live = { db: { pool: { max: 1 } }, log: { level: 'INFO' } } // e.g. a schema transform
+    const next = { ...base, db: { pool: { max: 2 } } }
+    const got = remerge(live, [base], [next])
+    expect(got).toEqual({ db: { pool: { max: 2 } }, log: { level: 'INFO' } })
+    expect(got.log).toBe(live.log)
+  })
+
+  it('merges a pinned path afresh even when its layers did not change', () => {
+    const layer = { port: 2 }
+    const live = { port: 1 } // a restart key holding its old value
+    expect(remerge(live, [layer], [layer], ['port'])).toEqual({ port: 2 })
+    expect(remerge(live, [layer], [layer])).toBe(live)
+  })
+})
