@@ -2,9 +2,10 @@ import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3'
 import { flattenLeaves, isMissingDependency, messageOf } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
 import type { BackendContext, ConfigIssue, OverridesBackend, PersistedOverrides } from '../../types.ts'
+import { sameLeaves } from '../leaf-layer.ts'
 import { type EtcdIsolation, holds, KnownRevisions, rangeOf, type Scope, scopesOf } from './conflict-scope.ts'
 import { type ClientRef, callOptions, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
-import { buildLayer, type KeyLayout, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
+import { etcdLayer, type KeyLayout, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
 
 /** Options of `etcdOverrides`. */
 export interface EtcdOverridesOptions {
@@ -100,7 +101,7 @@ export function createEtcdOverrides(
     loaded = true
     const kvs = response.responses[0]?.response_range.kvs ?? []
     const metaKv = response.responses[1]?.response_range.kvs[0]
-    const { doc, issues } = buildLayer(leavesOf(kvs, layout), layout)
+    const { doc, issues } = etcdLayer(leavesOf(kvs, layout), layout)
     for (const bad of issues) ctx.report({ code: 'CORRUPT_FILE', message: `${bad.message}; ignored` })
     const unusable = new Set(issues.map((i) => i.path))
     const previous = baseline
@@ -239,12 +240,6 @@ function conflicts(
   })
   if (found.length === 0) stale(fallbackPath, 'was changed by another writer')
   return found
-}
-
-function sameLeaves(a: Baseline, b: Baseline): boolean {
-  if (a.size !== b.size) return false
-  for (const [path, leaf] of a) if (b.get(path)?.text !== leaf.text) return false
-  return true
 }
 
 function metaText(doc: PersistedOverrides): string {
