@@ -1,4 +1,4 @@
-import { decodeTagged, FORBIDDEN_KEYS, isPlainObject, splitPath } from '../adapter-kit.ts'
+import { decodeTagged, FORBIDDEN_KEYS, flattenLeaves, isPlainObject, splitPath } from '../adapter-kit.ts'
 import { issue } from '../errors.ts'
 import type { ConfigIssue } from '../types.ts'
 
@@ -42,6 +42,18 @@ export function sameLeaves(
   if (a.size !== b.size) return false
   for (const [path, leaf] of a) if (b.get(path)?.text !== leaf.text) return false
   return true
+}
+
+/** The leaves a save must write (changed or new) and delete (reset), against what the backend last read or wrote. @internal */
+export function leafChanges(
+  overrides: Readonly<Record<string, unknown>>,
+  baseline: ReadonlyMap<string, { readonly text: string }>,
+): { puts: [path: string, text: string][]; deletes: string[] } {
+  const next = flattenLeaves(overrides)
+  return {
+    puts: [...next].filter(([path, text]) => baseline.get(path)?.text !== text),
+    deletes: [...baseline.keys()].filter((path) => !next.has(path)),
+  }
 }
 
 // --- internal ---

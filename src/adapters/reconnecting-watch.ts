@@ -1,4 +1,5 @@
-import type { AdapterContext, AdapterHandle } from '../types.ts'
+import type { Adapter, AdapterContext, AdapterHandle } from '../types.ts'
+import type { ConnectionRef } from './shared-ref.ts'
 
 /** A live subscription to a shared backend's changes (an etcd watch, a PostgreSQL `LISTEN`). @internal */
 export interface WatchSession {
@@ -19,21 +20,43 @@ export interface WatchPlan {
    * cannot. Afterwards the session calls `changed(reason)` on every change and `lost(error)` once when it breaks.
    */
   open(changed: (reason: string) => void, lost: (error: unknown) => void): Promise<WatchSession>
-  /** Releases the connection behind the sessions, on dispose. */
-  close(): Promise<void>
 }
 
 /**
- * Keeps an instance in step with a shared backend: reloads the store on every change, bursts coalesced (while a
+ * An adapter that keeps an instance in step with a shared backend over `ref`'s connection (released on dispose):
+ * see `startReconnectingWatch`. Its start fails only when the driver is missing (getting the reference loads it,
+ * without connecting). @internal
+ */
+export function reconnectingWatch<TConfig>(
+  name: string,
+  ref: ConnectionRef<unknown>,
+  plan: WatchPlan,
+): Adapter<TConfig> {
+  return {
+    name,
+    async start(ctx) {
+      await ref.get()
+      const handle = startReconnectingWatch(ctx, plan)
+      return {
+        async dispose() {
+          await handle.dispose()
+          await ref.close()
+        },
+      }
+    },
+  }
+}
+
+// --- internal ---
+
+/**
+ * Keeps an instance in step: reloads the store on every change, bursts coalesced (while a
  * reload runs, further changes queue exactly one more). When the session breaks, the adapter reports `failed`,
  * retries with capped exponential backoff and jitter, and once it is back reports `running` and reloads once to
  * catch up on whatever it missed while down (a change notice lost in an outage is not a change lost). The first
- * session reloads too, so a layer the backend could not give at start arrives then. @internal
+ * session reloads too, so a layer the backend could not give at start arrives then.
  */
-export function startReconnectingWatch<TConfig>(
-  ctx: AdapterContext<TConfig>,
-  plan: WatchPlan,
-): AdapterHandle {
+function startReconnectingWatch<TConfig>(ctx: AdapterContext<TConfig>, plan: WatchPlan): AdapterHandle {
   const { source, initialMs, maxMs } = plan
   let session: WatchSession | undefined
   // Each connection attempt gets a generation; notices from an older one are ignored.
@@ -110,7 +133,6 @@ export function startReconnectingWatch<TConfig>(
       clearTimeout(timer)
       await session?.close()
       session = undefined
-      await plan.close()
     },
   }
 }

@@ -1,8 +1,9 @@
 import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3'
-import { flattenLeaves, isMissingDependency, messageOf } from '../../adapter-kit.ts'
+import { messageOf } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
 import type { BackendContext, ConfigIssue, OverridesBackend, PersistedOverrides } from '../../types.ts'
-import { sameLeaves } from '../leaf-layer.ts'
+import { takingTurns, unreadOverrides } from '../cluster-parts.ts'
+import { leafChanges, sameLeaves } from '../leaf-layer.ts'
 import { type EtcdIsolation, holds, KnownRevisions, rangeOf, type Scope, scopesOf } from './conflict-scope.ts'
 import { type ClientRef, callOptions, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
 import { etcdLayer, type KeyLayout, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
@@ -66,13 +67,7 @@ export function createEtcdOverrides(
   const known = new KnownRevisions()
   let last: PersistedOverrides | undefined
   let loaded = false
-  // Loads and saves take turns: a load landing in the middle of a save would leave the baseline half old.
-  let turn: Promise<unknown> = Promise.resolve()
-  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
-    const result = turn.then(run)
-    turn = result.catch(() => {})
-    return result
-  }
+  const inTurn = takingTurns()
 
   async function load(ctx: BackendContext): Promise<PersistedOverrides | undefined> {
     let response: ITxnResponse
@@ -85,18 +80,8 @@ export function createEtcdOverrides(
       ]
       response = await client.kv.txn({ success: reads }, callOptions(timeoutMs))
     } catch (error) {
-      if (isMissingDependency(error)) throw error
       const message = `etcd overrides at ${layout.root} could not be read: ${messageOf(error)}`
-      if (!loaded && required) {
-        throw new ConfigError(issue('SOURCE_FAILED', '', message, { source: layout.root }), {
-          cause: error,
-        })
-      }
-      ctx.report({
-        code: 'SOURCE_FAILED',
-        message: loaded ? `${message}; keeping the last overrides` : message,
-      })
-      return last
+      return unreadOverrides(error, ctx, { message, source: layout.root, loaded, required, last })
     }
     loaded = true
     const kvs = response.responses[0]?.response_range.kvs ?? []
@@ -127,9 +112,7 @@ export function createEtcdOverrides(
   }
 
   async function save(doc: PersistedOverrides): Promise<{ version: string }> {
-    const next = flattenLeaves(doc.overrides)
-    const puts = [...next].filter(([path, text]) => baseline.get(path)?.text !== text)
-    const deletes = [...baseline.keys()].filter((path) => !next.has(path))
+    const { puts, deletes } = leafChanges(doc.overrides, baseline)
     if (puts.length === 0 && deletes.length === 0) {
       last = doc
       return { version: String(known.latest) }

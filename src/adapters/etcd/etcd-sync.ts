@@ -1,6 +1,6 @@
 import type { Watcher } from 'etcd3'
-import type { Adapter, AdapterContext, AdapterHandle } from '../../types.ts'
-import { startReconnectingWatch } from '../reconnecting-watch.ts'
+import type { Adapter } from '../../types.ts'
+import { reconnectingWatch } from '../reconnecting-watch.ts'
 import { type ClientRef, callOptions, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
 import { keyLayout } from './key-layout.ts'
 
@@ -55,30 +55,7 @@ export function createEtcdSync<TConfig>(
   const roots = (typeof options.prefix === 'string' ? [options.prefix] : options.prefix).map(
     (prefix) => keyLayout(prefix, 'etcdSync').root,
   )
-  return {
-    name,
-    async start(ctx) {
-      // Creating the client does not connect; it fails the start when etcd3 is not installed.
-      await ref.get()
-      return startSync(ctx, { ref, roots, initialMs, maxMs, timeoutMs, isOwnWrite })
-    },
-  }
-}
-
-// --- internal ---
-
-interface SyncPlan {
-  readonly ref: ClientRef
-  readonly roots: readonly string[]
-  readonly initialMs: number
-  readonly maxMs: number
-  readonly timeoutMs: number
-  readonly isOwnWrite: (revision: string) => boolean
-}
-
-function startSync<TConfig>(ctx: AdapterContext<TConfig>, plan: SyncPlan): AdapterHandle {
-  const { ref, roots, initialMs, maxMs, timeoutMs, isOwnWrite } = plan
-  return startReconnectingWatch(ctx, {
+  return reconnectingWatch(name, ref, {
     source: 'etcd',
     initialMs,
     maxMs,
@@ -103,9 +80,10 @@ function startSync<TConfig>(ctx: AdapterContext<TConfig>, plan: SyncPlan): Adapt
       }
       return { close: () => dropWatchers(watchers, timeoutMs) }
     },
-    close: () => ref.close(),
   })
 }
+
+// --- internal ---
 
 /** Resolves once etcd confirms the watch; rejects on a disconnect, an error or the timeout. */
 function connected(watcher: Watcher, timeoutMs: number): Promise<void> {

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { UpdateResult } from '../../../src/types.ts'
-import type { ClusterConfig } from './fixtures/cluster-instance.ts'
+import type { ClusterBackend, ClusterConfig } from './cluster-instance.ts'
 
-const script = fileURLToPath(new URL('./fixtures/cluster-child.ts', import.meta.url))
+const script = fileURLToPath(new URL('./cluster-child.ts', import.meta.url))
 
 type Line =
   | { type: 'ready'; config: ClusterConfig; adapters: { state: string }[] }
@@ -25,10 +25,10 @@ export class ChildInstance {
   #nextId = 1
   #stderr = ''
 
-  constructor(endpoint: string, prefix: string) {
+  constructor(backend: ClusterBackend, endpoint: string, name: string) {
     this.#proc = spawn(
       process.execPath,
-      ['--conditions=@hotconf/source', '--import', 'tsx', script, endpoint, prefix],
+      ['--conditions=@hotconf/source', '--import', 'tsx', script, backend, endpoint, name],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
       },

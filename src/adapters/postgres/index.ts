@@ -1,0 +1,2 @@
+export type { PostgresConnectionOptions } from './pg-client.ts'
+export { type PostgresCluster, type PostgresClusterOptions, postgresCluster } from './postgres-cluster.ts'
