@@ -1,15 +1,22 @@
 import { type ClusterParts, ownWrites } from '../cluster-parts.ts'
+import { type FleetOptions, fleetPlan } from '../fleet/fleet-options.ts'
+import { withFleet } from '../fleet/fleet-publisher.ts'
+import { sharedVersion } from '../fleet/fleet-store.ts'
 import { sharedBy } from '../shared-ref.ts'
 import type { EtcdIsolation } from './conflict-scope.ts'
 import { clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
+import { createEtcdFleet } from './etcd-fleet.ts'
 import { createEtcdOverrides } from './etcd-overrides.ts'
 import { createEtcdSource } from './etcd-source.ts'
 import { createEtcdSync, type EtcdSyncOptions } from './etcd-sync.ts'
 import { trimPrefix } from './key-layout.ts'
 
 /** Options of `etcdCluster`. */
-export interface EtcdClusterOptions {
-  /** The service's prefix: the shared layer lives under `<prefix>/config`, the runtime overrides under `<prefix>/overrides`. */
+export interface EtcdClusterOptions extends FleetOptions {
+  /**
+   * The service's prefix: the shared layer lives under `<prefix>/config`, the runtime overrides under
+   * `<prefix>/overrides`, each instance's status under `<prefix>/fleet/<id>` on a lease.
+   */
   readonly prefix: string
   /** Fail store creation when etcd cannot be read at start. @default false */
   readonly required?: boolean
@@ -37,30 +44,39 @@ export type EtcdCluster<TConfig = unknown> = ClusterParts<TConfig>
  *   adapters: [etcd.adapter],
  * })
  * await store.set('pool.max', 20) // every instance on prefix 'orders' commits it too
+ * await store.fleet() // which instances run what, and who took that change
  */
 export function etcdCluster<TConfig = unknown>(
   options: EtcdConnectionOptions & EtcdClusterOptions,
 ): EtcdCluster<TConfig> {
   const { prefix, required = false, isolation = 'object', timeoutMs = 5_000 } = options
   const base = trimPrefix(prefix, 'etcdCluster')
+  const fleet = fleetPlan(options, 'etcdCluster')
   const shared = clientRef(options, 'etcdCluster')
   const users = sharedBy(shared, 2)
   const own = ownWrites()
+  const seen = sharedVersion()
   return {
     source: createEtcdSource(shared, { prefix: `${base}/config`, required, timeoutMs }, false),
     overrides: createEtcdOverrides(
       users[0]!,
       { prefix: `${base}/overrides`, isolation, required, timeoutMs },
       own.saved,
+      seen.note,
     ),
-    adapter: createEtcdSync(
-      users[1]!,
-      {
-        prefix: [`${base}/config`, `${base}/overrides`],
-        timeoutMs,
-        ...(options.backoff ? { backoff: options.backoff } : {}),
-      },
-      own.has,
+    adapter: withFleet(
+      createEtcdSync(
+        users[1]!,
+        {
+          prefix: [`${base}/config`, `${base}/overrides`],
+          timeoutMs,
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+        },
+        own.has,
+      ),
+      createEtcdFleet(users[1]!, { prefix: base, timeoutMs }),
+      fleet,
+      seen,
     ),
     close: () => shared.close(),
   }

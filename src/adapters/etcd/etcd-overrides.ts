@@ -54,11 +54,15 @@ export function etcdOverrides(options: EtcdConnectionOptions & EtcdOverridesOpti
   return createEtcdOverrides(clientRef(options, 'etcdOverrides'), options)
 }
 
-/** The backend over a given client reference; `onSaved` hears the etcd revision of each save. @internal */
+/**
+ * The backend over a given client reference; `onSaved` hears the etcd revision of each save, `onVersion` the revision
+ * of the newest save each load found or each save made, for the fleet status. @internal
+ */
 export function createEtcdOverrides(
   ref: ClientRef,
   options: EtcdOverridesOptions,
   onSaved: (revision: string) => void = () => {},
+  onVersion: (revision: string) => void = () => {},
 ): OverridesBackend {
   const { prefix, isolation = 'object', required = false, timeoutMs = 5_000 } = options
   const layout = keyLayout(prefix, 'etcdOverrides')
@@ -86,6 +90,7 @@ export function createEtcdOverrides(
     loaded = true
     const kvs = response.responses[0]?.response_range.kvs ?? []
     const metaKv = response.responses[1]?.response_range.kvs[0]
+    if (metaKv !== undefined) onVersion(metaKv.mod_revision)
     const { doc, issues } = etcdLayer(leavesOf(kvs, layout), layout)
     for (const bad of issues) ctx.report({ code: 'CORRUPT_FILE', message: `${bad.message}; ignored` })
     const unusable = new Set(issues.map((i) => i.path))
@@ -144,6 +149,7 @@ export function createEtcdOverrides(
     known.verified(scopes, revision)
     last = doc
     onSaved(response.header.revision)
+    onVersion(response.header.revision)
     return { version: response.header.revision }
   }
 

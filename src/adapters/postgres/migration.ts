@@ -56,6 +56,17 @@ CREATE TRIGGER notify_change AFTER INSERT OR UPDATE OR DELETE ON {schema}.overri
   FOR EACH ROW EXECUTE FUNCTION {schema}.notify_change();
 CREATE TRIGGER notify_change AFTER INSERT OR UPDATE OR DELETE ON {schema}.layer
   FOR EACH ROW EXECUTE FUNCTION {schema}.notify_change();`,
+  `-- Each running instance's status, for store.fleet(): upserted after every transaction and on every heartbeat. A row
+-- whose heartbeat is older than its TTL is stale: left out of the view, deleted by the next instance that publishes.
+-- No trigger: a heartbeat is not a change of the config.
+CREATE TABLE {schema}.instances (
+  service      text NOT NULL,
+  id           text NOT NULL,
+  status       json NOT NULL,
+  heartbeat_at timestamptz NOT NULL DEFAULT now(),
+  ttl_ms       integer NOT NULL,
+  PRIMARY KEY (service, id)
+);`,
 ]
 
 /** The quoted schema name; throws `BAD_OPTIONS` for a name that is not a plain lowercase identifier. @internal */

@@ -23,12 +23,14 @@ export interface PgOverridesPlan {
  * read or wrote last; when another writer changed, created or deleted one there, nothing is written and it throws a
  * `ConfigError` `STALE_REVISION` naming it. Otherwise it writes the changed leaves, deletes the reset ones, bumps
  * the service's version, appends to `<schema>.history`, and the trigger NOTIFYs the other instances at commit.
- * `onSaved` hears the transaction id of each save, the payload of its own NOTIFY echo. @internal
+ * `onSaved` hears the transaction id of each save, the payload of its own NOTIFY echo; `onVersion` the service's
+ * version (`services.version`) of each load and save, for the fleet status. @internal
  */
 export function createPgOverrides(
   ref: PoolRef,
   plan: PgOverridesPlan,
   onSaved: (txid: string) => void = () => {},
+  onVersion: (version: string) => void = () => {},
 ): OverridesBackend {
   const { schema, service, isolation, required } = plan
   const q = `"${schema}"`
@@ -47,7 +49,7 @@ export function createPgOverrides(
       await migrate(pool, schema)
       // One statement, one snapshot: the leaves and the service's metadata as of the same moment.
       ;({ rows } = await pool.query<LoadRow>(
-        `SELECT s.revision, s.updated_at, s.environment, o.path, o.value::text AS text, o.version
+        `SELECT s.version AS service_version, s.revision, s.updated_at, s.environment, o.path, o.value::text AS text, o.version
            FROM (SELECT $1::text AS service) AS q
            LEFT JOIN ${q}.services AS s ON s.service = q.service
            LEFT JOIN ${q}.overrides AS o ON o.service = q.service`,
@@ -58,6 +60,8 @@ export function createPgOverrides(
       return unreadOverrides(error, ctx, { message, source: `${schema}.overrides`, loaded, required, last })
     }
     loaded = true
+    const serviceVersion = rows[0]?.service_version
+    if (serviceVersion !== null && serviceVersion !== undefined) onVersion(serviceVersion)
     const leaves = rows.flatMap((r) => (r.path === null ? [] : [[r.path, r.text!] as const]))
     const { doc, issues } = buildLayer(leaves, where, 'row')
     for (const bad of issues) ctx.report({ code: 'CORRUPT_FILE', message: `${bad.message}; ignored` })
@@ -102,6 +106,7 @@ export function createPgOverrides(
     for (const [path, text] of puts) baseline.set(path, { text, version })
     for (const path of deletes) baseline.delete(path)
     last = doc
+    onVersion(String(version))
     return { version: String(version) }
   }
 
@@ -116,6 +121,7 @@ export function createPgOverrides(
 // --- internal ---
 
 interface LoadRow {
+  service_version: string | null
   revision: number | null
   updated_at: Date | null
   environment: string | null

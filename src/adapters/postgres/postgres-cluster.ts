@@ -1,15 +1,19 @@
 import type { Isolation } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
 import { type ClusterParts, ownWrites } from '../cluster-parts.ts'
+import { type FleetOptions, fleetPlan } from '../fleet/fleet-options.ts'
+import { withFleet } from '../fleet/fleet-publisher.ts'
+import { sharedVersion } from '../fleet/fleet-store.ts'
 import { sharedBy } from '../shared-ref.ts'
 import { schemaName } from './migration.ts'
 import { type PostgresConnectionOptions, poolRef } from './pg-client.ts'
+import { createPgFleet } from './pg-fleet.ts'
 import { createPgOverrides } from './pg-overrides.ts'
 import { createPgSource } from './pg-source.ts'
 import { createPgSync } from './pg-sync.ts'
 
 /** Options of `postgresCluster`. */
-export interface PostgresClusterOptions {
+export interface PostgresClusterOptions extends FleetOptions {
   /** The service: every instance with the same name shares its layer and overrides. */
   readonly service: string
   /** The SQL schema holding hotconf's tables (created on first use; see docs/postgres.md). @default 'hotconf' */
@@ -41,6 +45,7 @@ export type PostgresCluster<TConfig = unknown> = ClusterParts<TConfig>
  *   adapters: [pg.adapter],
  * })
  * await store.set('pool.max', 20) // every instance of 'orders' commits it too
+ * await store.fleet() // which instances run what, and who took that change
  */
 export function postgresCluster<TConfig = unknown>(
   options: PostgresConnectionOptions & PostgresClusterOptions,
@@ -53,13 +58,20 @@ export function postgresCluster<TConfig = unknown>(
       issue('BAD_OPTIONS', 'service', "postgresCluster needs a service name, e.g. 'orders'"),
     )
   }
+  const fleet = fleetPlan(options, 'postgresCluster')
   const shared = poolRef(options, 'postgresCluster', timeoutMs)
   const users = sharedBy(shared, 2)
   const own = ownWrites()
+  const seen = sharedVersion()
   return {
     source: createPgSource(shared, { schema, service, required }),
-    overrides: createPgOverrides(users[0]!, { schema, service, isolation, required }, own.saved),
-    adapter: createPgSync(users[1]!, { schema, service, initialMs, maxMs }, own.has),
+    overrides: createPgOverrides(users[0]!, { schema, service, isolation, required }, own.saved, seen.note),
+    adapter: withFleet(
+      createPgSync(users[1]!, { schema, service, initialMs, maxMs }, own.has),
+      createPgFleet(users[1]!, { schema, service }),
+      fleet,
+      seen,
+    ),
     close: () => shared.close(),
   }
 }

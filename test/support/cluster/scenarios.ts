@@ -4,7 +4,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { ConfigStore, UpdateResult } from '../../../src/types.ts'
 import { until } from '../until.ts'
 import { ChildInstance } from './child-instance.ts'
-import { type ClusterBackend, type ClusterConfig, createInstance } from './cluster-instance.ts'
+import {
+  type ClusterBackend,
+  type ClusterConfig,
+  createInstance,
+  newerClusterSchema,
+} from './cluster-instance.ts'
 
 /** A shared backend server the scenarios start, stop and read behind the stores' backs. */
 export interface ClusterServer {
@@ -117,6 +122,74 @@ export function clusterScenarios(backend: ClusterBackend, startServer: () => Pro
     const done = converge('pool.max = 200', (c) => c.pool.max === 200, 1000)
     expect(await stores[2]!.set('pool.max', 200)).toMatchObject({ status: 'committed' })
     await done
+  })
+
+  it('shows in store.fleet() who took the last change, who parked it and why, and drops a dead instance at its TTL', async () => {
+    const service = `fleet-${randomUUID()}`
+    const fleet = (id: string, appVersion: string) => ({
+      instanceId: id,
+      appVersion,
+      heartbeatMs: 100,
+      ttlMs: 1000,
+    })
+    const [a, b, old] = await Promise.all([
+      createInstance(backend, server.endpoint, service, {
+        schema: newerClusterSchema,
+        fleet: fleet('a', '2.0.0'),
+      }),
+      createInstance(backend, server.endpoint, service, {
+        schema: newerClusterSchema,
+        fleet: fleet('b', '2.0.0'),
+      }),
+      createInstance(backend, server.endpoint, service, { fleet: fleet('old', '1.0.0') }),
+    ])
+    const crashing = new ChildInstance(backend, server.endpoint, service, fleet('crashing', '1.0.0'))
+    try {
+      await crashing.ready()
+      await until('four instances in the fleet', async () => (await a.fleet()).instances.length === 4)
+
+      const result = await (a as ConfigStore<unknown>).set('beta', true)
+      expect(result).toMatchObject({ status: 'committed' })
+      const version = a.history({ limit: 1 })[0]!.persistedVersion!
+      await until('every instance reported the change', async () => {
+        const change = (await a.fleet()).lastChange
+        return change?.version === version && change.pending.length === 0
+      })
+      const view = await b.fleet()
+      expect(view.backend).toMatch(backend)
+      expect(view.lastChange).toMatchObject({ version, applied: ['a', 'b'] })
+      expect(view.lastChange!.refused.map((r) => r.id)).toEqual(['crashing', 'old'])
+      expect(view.lastChange!.refused[1]!.reason).toMatch(/beta.*unknown key/)
+      expect(old.status().parked).toMatchObject([{ path: 'beta' }])
+      const byId = new Map(view.instances.map((i) => [i.id, i]))
+      expect(byId.get('old')).toMatchObject({
+        appVersion: '1.0.0',
+        pid: process.pid,
+        revision: old.revision,
+        sharedVersion: version,
+        parked: [{ path: 'beta' }],
+        lastReload: { status: expect.stringMatching(/committed|unchanged/) },
+        adapters: [{ state: 'running' }],
+      })
+      expect(byId.get('a')).toMatchObject({ appVersion: '2.0.0', sharedVersion: version, parked: [] })
+      expect(byId.get('a')!.configHash).toBe(byId.get('b')!.configHash)
+      expect(byId.get('a')!.configHash).not.toBe(byId.get('old')!.configHash)
+
+      // A crash says goodbye to no one: the instance drops out once its heartbeat is older than its TTL.
+      await crashing.kill()
+      const killedAt = Date.now()
+      await until(
+        'the dead instance dropped out',
+        async () => !(await a.fleet()).instances.some((i) => i.id === 'crashing'),
+        5000,
+      )
+      expect(Date.now() - killedAt).toBeLessThan(3000)
+      // A store that closes takes its record out at once.
+      await b.close()
+      expect((await a.fleet()).instances.map((i) => i.id)).toEqual(['a', 'old'])
+    } finally {
+      await Promise.all([a.close(), b.close(), old.close(), crashing.close()])
+    }
   })
 }
 
