@@ -11,6 +11,7 @@ import type { AdminAppOptions } from './options.ts'
 import { problemResponse } from './problem.ts'
 import { adminRoutes } from './routes-admin.ts'
 import { configRoutes } from './routes-config.ts'
+import { fleetRoutes } from './routes-fleet.ts'
 import { historyRoutes } from './routes-history.ts'
 import { statusRoutes } from './routes-status.ts'
 import { createStreamRegistry } from './stream-registry.ts'
@@ -78,6 +79,7 @@ export function createAdminApp<TConfig>(
   historyRoutes(api, ctx)
   adminRoutes(api, ctx)
   statusRoutes(api, ctx)
+  fleetRoutes(api, ctx)
 
   const app = new Hono<AdminEnv>()
   app.route(normalizeBase(base), api)
