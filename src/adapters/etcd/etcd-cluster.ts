@@ -75,7 +75,7 @@ export function etcdCluster<TConfig = unknown>(
         own.has,
       ),
       createEtcdFleet(users[1]!, { prefix: base, timeoutMs }),
-      fleet,
+      { ...fleet, timeoutMs },
       seen,
     ),
     close: () => shared.close(),

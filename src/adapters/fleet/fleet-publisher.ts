@@ -13,7 +13,7 @@ import { fleetView } from './fleet-view.ts'
 export function withFleet<TConfig>(
   adapter: Adapter<TConfig>,
   fleet: FleetStore,
-  plan: FleetPlan,
+  plan: FleetPlan & { readonly timeoutMs: number },
   seen: { readonly current: string | undefined },
 ): Adapter<TConfig> {
   return {
@@ -44,7 +44,7 @@ const OUTCOMES = new Set(['committed', 'unchanged', 'rejected', 'rolledBack'])
 function startPublisher<TConfig>(
   ctx: AdapterContext<TConfig>,
   fleet: FleetStore,
-  plan: FleetPlan,
+  plan: FleetPlan & { readonly timeoutMs: number },
   seen: { readonly current: string | undefined },
 ): { stop(): Promise<void> } {
   const { store } = ctx
@@ -84,11 +84,28 @@ function startPublisher<TConfig>(
       clearInterval(timer)
       events.unsubscribe()
       again = false
-      await running
-      // Best effort: an instance that cannot say goodbye (the backend is down) drops out at its TTL.
-      await fleet.remove(plan.id).catch(() => {})
+      // Best effort and bounded, so that closing the store never hangs on a backend that is gone: an instance that
+      // cannot say goodbye drops out at its TTL.
+      await within(
+        plan.timeoutMs,
+        (running ?? Promise.resolve()).then(() => fleet.remove(plan.id)),
+      )
     },
   }
+}
+
+function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+  })
+  return Promise.race([
+    work.then(
+      () => {},
+      () => {},
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer))
 }
 
 function reloadOf(event: Extract<StoreEvent, { type: 'transaction' }>): LastReload {

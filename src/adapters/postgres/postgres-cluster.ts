@@ -69,7 +69,7 @@ export function postgresCluster<TConfig = unknown>(
     adapter: withFleet(
       createPgSync(users[1]!, { schema, service, initialMs, maxMs }, own.has),
       createPgFleet(users[1]!, { schema, service }),
-      fleet,
+      { ...fleet, timeoutMs },
       seen,
     ),
     close: () => shared.close(),
