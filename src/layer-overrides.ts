@@ -1,4 +1,5 @@
 import type { LayerState } from './layers.ts'
+import { flattenLeaves } from './tree/leaves.ts'
 import { mergeLayers } from './tree/merge.ts'
 import { assocIn } from './tree/patch.ts'
 import { getAt, isPlainObject, isUnder, splitPath } from './tree/paths.ts'
@@ -33,6 +34,30 @@ export function writeOverride(
 export function parkedMessage(path: string, why: string): string {
   return `the persisted override at ${path} does not fit this schema (${why}): not applied, kept where it is persisted`
 }
+
+/**
+ * The parked overrides as `status().parked` lists them: one entry per override `parkOverrides` set aside, with the
+ * reason from its warning (`warnings`, newest first); a leaf whose warning is no longer kept gets a general one.
+ */
+export function parkedList(
+  parked: Readonly<Record<string, unknown>>,
+  warnings: readonly { readonly code: string; readonly message: string }[],
+): { path: string; message: string }[] {
+  if (Object.keys(parked).length === 0) return []
+  const out = new Map<string, string>()
+  for (const w of warnings) {
+    const path = w.code === 'INVALID' ? PARKED.exec(w.message)?.[1] : undefined
+    if (path !== undefined && !out.has(path) && getAt(parked, splitPath(path)) !== undefined)
+      out.set(path, w.message)
+  }
+  for (const path of flattenLeaves(parked).keys()) {
+    if (![...out.keys()].some((p) => p === path || isUnder(path, p)))
+      out.set(path, parkedMessage(path, 'it does not fit this schema'))
+  }
+  return [...out].map(([path, message]) => ({ path, message }))
+}
+
+const PARKED = /^the persisted override at (\S+) does not fit this schema/
 
 /** True when an override is written at `path`, above it, or below it (a cross-field rule on an object). */
 function overridden(overrides: Readonly<Record<string, unknown>>, path: string): boolean {

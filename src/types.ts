@@ -450,6 +450,11 @@ export interface AdapterContext<TConfig = unknown> {
 
 export interface AdapterHandle {
   dispose(): void | Promise<void>
+  /**
+   * What every instance on the adapter's shared backend reports (`etcdCluster`, `postgresCluster`): `store.fleet()`
+   * asks the first running adapter that offers it.
+   */
+  fleet?(): Promise<FleetView>
 }
 
 /** A trigger from outside (file watch, signal, HTTP, etcd). */
@@ -489,6 +494,11 @@ export interface StoreStatus {
     readonly optional?: true
   }[]
   readonly sources: readonly { readonly name: string; readonly files: readonly string[] }[]
+  /**
+   * Persisted overrides this schema does not accept (a key a newer release wrote): not applied, kept where they are
+   * persisted, each with the reason it was parked.
+   */
+  readonly parked: readonly { readonly path: string; readonly message: string }[]
   /** Recent recovered problems (a corrupt file moved aside, an observer that threw, a dropped override). */
   readonly warnings: readonly { readonly code: WarningCode; readonly message: string; readonly at: Date }[]
   /** Runtime overrides with a deadline, soonest first. */
@@ -509,6 +519,58 @@ export interface StoreStats {
     readonly p99: number
     readonly max: number
     readonly count: number
+  }
+}
+
+// --- fleet ---
+
+/** One instance as it last published itself on a shared backend. */
+export interface FleetInstance {
+  /** Unique per process: `host:pid:random` unless the cluster was given an `instanceId`. */
+  readonly id: string
+  readonly host: string
+  readonly pid: number
+  /** The release the instance runs, as the cluster's `appVersion` option gave it. */
+  readonly appVersion?: string
+  readonly revision: number
+  /** A hash of the live config with secrets redacted: equal on every instance running the same config. */
+  readonly configHash: string
+  /** The version of the shared overrides (etcd revision, PostgreSQL row version) the instance last read or wrote. */
+  readonly sharedVersion?: string
+  readonly parked: StoreStatus['parked']
+  /** The outcome of its last reload (each change another instance makes arrives as one). */
+  readonly lastReload?: {
+    readonly status: UpdateResult['status']
+    readonly source: string
+    readonly revision: number
+    readonly at: string
+    /** Why it was rejected or rolled back: its issues' messages. */
+    readonly reason?: string
+  }
+  /** The `restart` keys whose new value waits for a process restart. */
+  readonly pendingRestart: readonly string[]
+  readonly adapters: readonly { readonly name: string; readonly state: AdapterState }[]
+  /** When it last published; it drops out of the view `ttlMs` later unless it publishes again. */
+  readonly heartbeatAt: string
+  readonly ttlMs: number
+}
+
+/** Which instances run what, and who took the last shared change. */
+export interface FleetView {
+  /** The backend and service, e.g. `postgres:hotconf/orders`, `etcd:orders`. */
+  readonly backend: string
+  readonly at: string
+  /** The instances whose heartbeat is younger than their TTL, by id. */
+  readonly instances: readonly FleetInstance[]
+  /** The newest save of the shared overrides, and which instances took it; absent before the first save. */
+  readonly lastChange?: {
+    readonly version: string
+    /** Read it and run it. */
+    readonly applied: readonly string[]
+    /** Read it but run without some override (parked), or rejected its last reload: with the reason. */
+    readonly refused: readonly { readonly id: string; readonly reason: string }[]
+    /** Have not reported it yet. */
+    readonly pending: readonly string[]
   }
 }
 
@@ -571,6 +633,12 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
   events(options?: { limit?: number }): readonly TransactionRecord[]
   status(): StoreStatus
   stats(): StoreStats
+  /**
+   * Every live instance of the service on the store's shared backend and who took the last change, from the first
+   * adapter that offers a fleet view (`etcdCluster`, `postgresCluster`). Rejects with a `ConfigError` `NOT_FOUND`
+   * when none does, and with the backend's error when it cannot be read.
+   */
+  fleet(): Promise<FleetView>
 
   /** Take part in applying: may veto (throw) within its timeout. Returns an unsubscribe function. */
   participate(handler: Participant<TConfig>, options?: ParticipantOptions): () => void

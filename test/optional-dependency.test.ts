@@ -116,4 +116,13 @@ describe('optional dependencies (#16)', () => {
     expect(await probe(dir, 'etcdSync')).toMatchObject(expected)
     expect(await probe(dir, 'etcdOverrides')).toMatchObject(expected)
   }, 60_000)
+
+  it('fails store creation with MISSING_DEPENDENCY naming npm install pg when postgresCluster has no pg (#22)', async () => {
+    const dir = await projectWithout(['pg'])
+    expect(await probe(dir, 'postgres')).toMatchObject({
+      name: 'ConfigError',
+      code: 'MISSING_DEPENDENCY',
+      message: expect.stringMatching(/hotconf\/postgres needs the package "pg".*npm install pg/),
+    })
+  }, 60_000)
 })

@@ -1,6 +1,14 @@
 import { messageOf } from '../error-message.ts'
 import { ConfigError, issue } from '../errors.ts'
-import type { Adapter, AdapterContext, AdapterHandle, AdapterState, ConfigStore, Logger } from '../types.ts'
+import type {
+  Adapter,
+  AdapterContext,
+  AdapterHandle,
+  AdapterState,
+  ConfigStore,
+  FleetView,
+  Logger,
+} from '../types.ts'
 
 /** What the host needs from the store: its public face and a place to report adapter states. */
 export interface AdapterHostStore<TConfig> {
@@ -68,6 +76,16 @@ export class AdapterHost<TConfig> {
         this.logger.error(`${message} (optional: the store goes on without it)`)
       }
     }
+  }
+
+  /** The fleet view of the first running adapter that offers one; `NOT_FOUND` when none does. */
+  fleet(): Promise<FleetView> {
+    const offering = this.#running.find((r) => r.handle.fleet !== undefined)
+    if (offering === undefined) {
+      const message = 'no adapter of this store offers a fleet view (use etcdCluster or postgresCluster)'
+      return Promise.reject(new ConfigError(issue('NOT_FOUND', '', message)))
+    }
+    return offering.handle.fleet!()
   }
 
   async dispose(): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   ConfigChange,
   ConfigStore,
   ExportDocument,
+  FleetView,
   Logger,
   Participant,
   ParticipantOptions,
@@ -115,6 +116,10 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
     // A typo in `paths` would make a participant that is never called.
     for (const path of options?.paths ?? []) this.readerOf(path)
     return this.core.participants.add(handler as Participant<unknown>, options)
+  }
+
+  fleet(): Promise<FleetView> {
+    return this.#adapters.fleet()
   }
 
   // --- lifecycle ---

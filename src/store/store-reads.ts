@@ -4,6 +4,7 @@ import { ConfigError, issue } from '../errors.ts'
 import { pendingExpiries } from '../expiries.ts'
 import type { ConfigHistory } from '../history.ts'
 import { explainPath } from '../layer-origins.ts'
+import { parkedList } from '../layer-overrides.ts'
 import type { ParticipantSet } from '../machines/participants.ts'
 import type { Transactor } from '../machines/transactor.ts'
 import type { Redactor } from '../schema/redactor.ts'
@@ -188,6 +189,7 @@ export abstract class StoreReads<TConfig> {
 
   status(): StoreStatus {
     const live = this.core.transactor.live
+    const notices = this.core.notices.status()
     return {
       revision: live.revision,
       environment: this.environment,
@@ -198,7 +200,8 @@ export abstract class StoreReads<TConfig> {
       participants: this.core.participants.size,
       observers: this.core.streams.hooks.observers,
       closed: this.closed,
-      ...this.core.notices.status(),
+      ...notices,
+      parked: parkedList(live.layers.parked, notices.warnings),
       sources: this.sources(),
       expiring: pendingExpiries(live.layers.expiries),
     }

@@ -41,6 +41,11 @@ describe('persisted overrides this schema does not accept (parked)', () => {
       expect.stringContaining('override at pool.max does not fit this schema'),
       expect.stringContaining('override at search does not fit this schema'),
     ])
+    // status().parked names each parked override with its reason, which is what the fleet view shows.
+    expect(old.status().parked).toEqual([
+      { path: 'pool.max', message: expect.stringMatching(/^the persisted override at pool.max .*50/) },
+      { path: 'search', message: expect.stringContaining('unknown key "search"') },
+    ])
     expect(await old.set('pool.min', 3)).toMatchObject({ status: 'committed' })
     expect(await persisted(file)).toEqual({ pool: { min: 3, max: 120 }, search: { fuzzy: true } })
     await old.close()

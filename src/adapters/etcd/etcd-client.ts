@@ -1,6 +1,7 @@
 import type { Etcd3, IOptions } from 'etcd3'
 import { importOptional } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
+import type { ConnectionRef } from '../shared-ref.ts'
 
 /**
  * How the etcd parts reach etcd: an `Etcd3` client you own (you close it), or hosts to connect to (hotconf creates
@@ -20,13 +21,12 @@ export type EtcdConnectionOptions =
       readonly client?: never
     }
 
-/** A lazily created (or borrowed) client, shared by the parts of one `etcdCluster`. @internal */
-export interface ClientRef {
-  /** The client; rejects with `MISSING_DEPENDENCY` when etcd3 is not installed (creating one does not connect). */
-  get(): Promise<Etcd3>
-  /** Closes the client if hotconf created it; a borrowed client is left open. */
-  close(): Promise<void>
-}
+/**
+ * A lazily created (or borrowed) client, shared by the parts of one `etcdCluster`: `get` rejects with
+ * `MISSING_DEPENDENCY` when etcd3 is not installed (creating one does not connect); `close` closes the client only
+ * if hotconf created it. @internal
+ */
+export type ClientRef = ConnectionRef<Etcd3>
 
 /** Resolves the connection options into a client reference; throws `BAD_OPTIONS` when neither is given. @internal */
 export function clientRef(options: EtcdConnectionOptions, owner: string): ClientRef {

@@ -1,14 +1,22 @@
-import type { Adapter, ConfigSource, OverridesBackend } from '../../types.ts'
+import { type ClusterParts, ownWrites } from '../cluster-parts.ts'
+import { type FleetOptions, fleetPlan } from '../fleet/fleet-options.ts'
+import { withFleet } from '../fleet/fleet-publisher.ts'
+import { sharedVersion } from '../fleet/fleet-store.ts'
+import { sharedBy } from '../shared-ref.ts'
 import type { EtcdIsolation } from './conflict-scope.ts'
-import { type ClientRef, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
+import { clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
+import { createEtcdFleet } from './etcd-fleet.ts'
 import { createEtcdOverrides } from './etcd-overrides.ts'
 import { createEtcdSource } from './etcd-source.ts'
 import { createEtcdSync, type EtcdSyncOptions } from './etcd-sync.ts'
 import { trimPrefix } from './key-layout.ts'
 
 /** Options of `etcdCluster`. */
-export interface EtcdClusterOptions {
-  /** The service's prefix: the shared layer lives under `<prefix>/config`, the runtime overrides under `<prefix>/overrides`. */
+export interface EtcdClusterOptions extends FleetOptions {
+  /**
+   * The service's prefix: the shared layer lives under `<prefix>/config`, the runtime overrides under
+   * `<prefix>/overrides`, each instance's status under `<prefix>/fleet/<id>` on a lease.
+   */
   readonly prefix: string
   /** Fail store creation when etcd cannot be read at start. @default false */
   readonly required?: boolean
@@ -20,20 +28,8 @@ export interface EtcdClusterOptions {
   readonly timeoutMs?: number
 }
 
-/** The three etcd parts of one store, on one client. */
-export interface EtcdCluster<TConfig = unknown> {
-  /** The fleet-wide layer (`<prefix>/config`), written by operators; put it last in `sources`. */
-  readonly source: ConfigSource
-  /** The runtime overrides (`<prefix>/overrides`), shared by every instance: `overrides: { backend }`. */
-  readonly overrides: OverridesBackend
-  /** Watches both prefixes and reloads on every change: `adapters: [adapter]`. */
-  readonly adapter: Adapter<TConfig>
-  /**
-   * Closes the client. The store closes it already when it closes (the client goes once both the backend and the
-   * adapter are closed); call this when the store was never created.
-   */
-  close(): Promise<void>
-}
+/** The three etcd parts of one store, on one client: the layer under `<prefix>/config`, the overrides under `<prefix>/overrides`. */
+export type EtcdCluster<TConfig = unknown> = ClusterParts<TConfig>
 
 /**
  * One store's etcd parts on one client: the fleet-wide layer, the shared runtime overrides and the watch that keeps
@@ -48,54 +44,40 @@ export interface EtcdCluster<TConfig = unknown> {
  *   adapters: [etcd.adapter],
  * })
  * await store.set('pool.max', 20) // every instance on prefix 'orders' commits it too
+ * await store.fleet() // which instances run what, and who took that change
  */
 export function etcdCluster<TConfig = unknown>(
   options: EtcdConnectionOptions & EtcdClusterOptions,
 ): EtcdCluster<TConfig> {
   const { prefix, required = false, isolation = 'object', timeoutMs = 5_000 } = options
   const base = trimPrefix(prefix, 'etcdCluster')
+  const fleet = fleetPlan(options, 'etcdCluster')
   const shared = clientRef(options, 'etcdCluster')
   const users = sharedBy(shared, 2)
-  // Revisions this store's own saves produced: it holds those changes already, so their watch echo needs no reload.
-  const own = new Set<string>()
-  const saved = (revision: string) => {
-    own.add(revision)
-    if (own.size > 64) own.delete(own.values().next().value!)
-  }
+  const own = ownWrites()
+  const seen = sharedVersion()
   return {
     source: createEtcdSource(shared, { prefix: `${base}/config`, required, timeoutMs }, false),
     overrides: createEtcdOverrides(
       users[0]!,
       { prefix: `${base}/overrides`, isolation, required, timeoutMs },
-      saved,
+      own.saved,
+      seen.note,
     ),
-    adapter: createEtcdSync(
-      users[1]!,
-      {
-        prefix: [`${base}/config`, `${base}/overrides`],
-        timeoutMs,
-        ...(options.backoff ? { backoff: options.backoff } : {}),
-      },
-      (revision) => own.has(revision),
+    adapter: withFleet(
+      createEtcdSync(
+        users[1]!,
+        {
+          prefix: [`${base}/config`, `${base}/overrides`],
+          timeoutMs,
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+        },
+        own.has,
+      ),
+      createEtcdFleet(users[1]!, { prefix: base, timeoutMs }),
+      { ...fleet, timeoutMs },
+      seen,
     ),
     close: () => shared.close(),
   }
-}
-
-// --- internal ---
-
-/** `count` handles on one client; the client closes when every handle has closed. */
-function sharedBy(ref: ClientRef, count: number): ClientRef[] {
-  let open = count
-  return Array.from({ length: count }, () => {
-    let closed = false
-    return {
-      get: () => ref.get(),
-      async close() {
-        if (closed) return
-        closed = true
-        if (--open === 0) await ref.close()
-      },
-    }
-  })
 }

@@ -1,10 +1,12 @@
 import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3'
-import { flattenLeaves, isMissingDependency, messageOf } from '../../adapter-kit.ts'
+import { messageOf } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
 import type { BackendContext, ConfigIssue, OverridesBackend, PersistedOverrides } from '../../types.ts'
+import { takingTurns, unreadOverrides } from '../cluster-parts.ts'
+import { leafChanges, sameLeaves } from '../leaf-layer.ts'
 import { type EtcdIsolation, holds, KnownRevisions, rangeOf, type Scope, scopesOf } from './conflict-scope.ts'
 import { type ClientRef, callOptions, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
-import { buildLayer, type KeyLayout, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
+import { etcdLayer, type KeyLayout, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
 
 /** Options of `etcdOverrides`. */
 export interface EtcdOverridesOptions {
@@ -52,11 +54,15 @@ export function etcdOverrides(options: EtcdConnectionOptions & EtcdOverridesOpti
   return createEtcdOverrides(clientRef(options, 'etcdOverrides'), options)
 }
 
-/** The backend over a given client reference; `onSaved` hears the etcd revision of each save. @internal */
+/**
+ * The backend over a given client reference; `onSaved` hears the etcd revision of each save, `onVersion` the revision
+ * of the newest save each load found or each save made, for the fleet status. @internal
+ */
 export function createEtcdOverrides(
   ref: ClientRef,
   options: EtcdOverridesOptions,
   onSaved: (revision: string) => void = () => {},
+  onVersion: (revision: string) => void = () => {},
 ): OverridesBackend {
   const { prefix, isolation = 'object', required = false, timeoutMs = 5_000 } = options
   const layout = keyLayout(prefix, 'etcdOverrides')
@@ -65,13 +71,7 @@ export function createEtcdOverrides(
   const known = new KnownRevisions()
   let last: PersistedOverrides | undefined
   let loaded = false
-  // Loads and saves take turns: a load landing in the middle of a save would leave the baseline half old.
-  let turn: Promise<unknown> = Promise.resolve()
-  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
-    const result = turn.then(run)
-    turn = result.catch(() => {})
-    return result
-  }
+  const inTurn = takingTurns()
 
   async function load(ctx: BackendContext): Promise<PersistedOverrides | undefined> {
     let response: ITxnResponse
@@ -84,23 +84,14 @@ export function createEtcdOverrides(
       ]
       response = await client.kv.txn({ success: reads }, callOptions(timeoutMs))
     } catch (error) {
-      if (isMissingDependency(error)) throw error
       const message = `etcd overrides at ${layout.root} could not be read: ${messageOf(error)}`
-      if (!loaded && required) {
-        throw new ConfigError(issue('SOURCE_FAILED', '', message, { source: layout.root }), {
-          cause: error,
-        })
-      }
-      ctx.report({
-        code: 'SOURCE_FAILED',
-        message: loaded ? `${message}; keeping the last overrides` : message,
-      })
-      return last
+      return unreadOverrides(error, ctx, { message, source: layout.root, loaded, required, last })
     }
     loaded = true
     const kvs = response.responses[0]?.response_range.kvs ?? []
     const metaKv = response.responses[1]?.response_range.kvs[0]
-    const { doc, issues } = buildLayer(leavesOf(kvs, layout), layout)
+    if (metaKv !== undefined) onVersion(metaKv.mod_revision)
+    const { doc, issues } = etcdLayer(leavesOf(kvs, layout), layout)
     for (const bad of issues) ctx.report({ code: 'CORRUPT_FILE', message: `${bad.message}; ignored` })
     const unusable = new Set(issues.map((i) => i.path))
     const previous = baseline
@@ -127,9 +118,7 @@ export function createEtcdOverrides(
   }
 
   async function save(doc: PersistedOverrides): Promise<{ version: string }> {
-    const next = flattenLeaves(doc.overrides)
-    const puts = [...next].filter(([path, text]) => baseline.get(path)?.text !== text)
-    const deletes = [...baseline.keys()].filter((path) => !next.has(path))
+    const { puts, deletes } = leafChanges(doc.overrides, baseline)
     if (puts.length === 0 && deletes.length === 0) {
       last = doc
       return { version: String(known.latest) }
@@ -161,6 +150,7 @@ export function createEtcdOverrides(
     known.verified(scopes, revision)
     last = doc
     onSaved(response.header.revision)
+    onVersion(response.header.revision)
     return { version: response.header.revision }
   }
 
@@ -240,12 +230,6 @@ function conflicts(
   })
   if (found.length === 0) stale(fallbackPath, 'was changed by another writer')
   return found
-}
-
-function sameLeaves(a: Baseline, b: Baseline): boolean {
-  if (a.size !== b.size) return false
-  for (const [path, leaf] of a) if (b.get(path)?.text !== leaf.text) return false
-  return true
 }
 
 function metaText(doc: PersistedOverrides): string {

@@ -3,7 +3,7 @@ import { isMissingDependency, messageOf } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
 import type { ConfigSource, SourceData } from '../../types.ts'
 import { type ClientRef, callOptions, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
-import { buildLayer, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
+import { etcdLayer, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
 
 /** Options of `etcdSource`. */
 export interface EtcdSourceOptions {
@@ -74,7 +74,7 @@ export function createEtcdSource(
       } finally {
         if (closeAfterLoad) await ref.close()
       }
-      const { doc, issues } = buildLayer(leavesOf(kvs.kvs, layout), layout)
+      const { doc, issues } = etcdLayer(leavesOf(kvs.kvs, layout), layout)
       if (issues.length > 0) throw new ConfigError(issues)
       const leaves = new Set(kvs.kvs.map((kv) => kv.key.toString()))
       last = {

@@ -1,5 +1,6 @@
 import type { Watcher } from 'etcd3'
-import type { Adapter, AdapterContext, AdapterHandle } from '../../types.ts'
+import type { Adapter } from '../../types.ts'
+import { reconnectingWatch } from '../reconnecting-watch.ts'
 import { type ClientRef, callOptions, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
 import { keyLayout } from './key-layout.ts'
 
@@ -54,113 +55,35 @@ export function createEtcdSync<TConfig>(
   const roots = (typeof options.prefix === 'string' ? [options.prefix] : options.prefix).map(
     (prefix) => keyLayout(prefix, 'etcdSync').root,
   )
-  return {
-    name,
-    async start(ctx) {
-      // Creating the client does not connect; it fails the start when etcd3 is not installed.
-      await ref.get()
-      return startSync(ctx, { ref, roots, initialMs, maxMs, timeoutMs, isOwnWrite })
-    },
-  }
-}
-
-// --- internal ---
-
-interface SyncPlan {
-  readonly ref: ClientRef
-  readonly roots: readonly string[]
-  readonly initialMs: number
-  readonly maxMs: number
-  readonly timeoutMs: number
-  readonly isOwnWrite: (revision: string) => boolean
-}
-
-function startSync<TConfig>(ctx: AdapterContext<TConfig>, plan: SyncPlan): AdapterHandle {
-  const { ref, roots, initialMs, maxMs, timeoutMs, isOwnWrite } = plan
-  let watchers: Watcher[] = []
-  // Each connection attempt gets a generation; events from an older one are ignored.
-  let generation = 0
-  let failures = 0
-  let failed = false
-  let timer: NodeJS.Timeout | undefined
-  let reloading = false
-  let queued: string | undefined
-
-  const reload = (reason: string): void => {
-    if (ctx.signal.aborted) return
-    if (reloading) {
-      queued = reason
-      return
-    }
-    reloading = true
-    ctx
-      .reload({ source: 'etcd', reason })
-      .catch((error: unknown) => ctx.logger.error('reload failed', { error: String(error) }))
-      .finally(() => {
-        reloading = false
-        const next = queued
-        queued = undefined
-        if (next !== undefined) reload(next)
-      })
-  }
-
-  const fail = (attempt: number, error: unknown): void => {
-    if (attempt !== generation || ctx.signal.aborted) return
-    generation++
-    void dropWatchers(watchers, timeoutMs)
-    watchers = []
-    if (!failed) ctx.setState('failed', error)
-    failed = true
-    const delay = Math.min(maxMs, initialMs * 2 ** failures++)
-    timer = setTimeout(connect, delay / 2 + (Math.random() * delay) / 2)
-  }
-
-  async function connect(): Promise<void> {
-    timer = undefined
-    if (ctx.signal.aborted) return
-    const attempt = ++generation
-    try {
+  return reconnectingWatch(name, ref, {
+    source: 'etcd',
+    initialMs,
+    maxMs,
+    async open(changed, lost) {
       const client = await ref.get()
       // A read fails fast while etcd is down, where a new watch would only wait for it.
       await client.kv.range({ key: Buffer.from(roots[0]!), count_only: true }, callOptions(timeoutMs))
-      if (attempt !== generation) return
-      const next = roots.map((root) => client.watch().prefix(root).watcher())
-      watchers = next
-      for (const watcher of next) {
+      const watchers = roots.map((root) => client.watch().prefix(root).watcher())
+      for (const watcher of watchers) {
         watcher.on('data', (res) => {
           const news = res.events.filter((event) => !isOwnWrite(event.kv.mod_revision))
-          if (attempt !== generation || news.length === 0) return
-          reload(`etcd: ${news.length} change(s) at revision ${res.header.revision}`)
+          if (news.length > 0) changed(`etcd: ${news.length} change(s) at revision ${res.header.revision}`)
         })
-        watcher.on('disconnected', (error) => fail(attempt, error))
-        watcher.on('error', (error) => fail(attempt, error))
+        watcher.on('disconnected', lost)
+        watcher.on('error', lost)
       }
-      await Promise.all(next.map((watcher) => connected(watcher, timeoutMs)))
-    } catch (error) {
-      fail(attempt, error)
-      return
-    }
-    // Disposed (or failed) while confirming: `dispose`/`fail` already dropped these watchers.
-    if (attempt !== generation) return
-    failures = 0
-    if (failed) ctx.setState('running')
-    reload(failed ? 'etcd is back: catching up' : 'etcd watch started: catching up')
-    failed = false
-  }
-
-  // Deferred so the store's own `running` for a started adapter comes first, and a quick failure is not overwritten.
-  setImmediate(connect)
-
-  return {
-    async dispose() {
-      generation++
-      clearTimeout(timer)
-      await dropWatchers(watchers, timeoutMs)
-      watchers = []
-      await ref.close()
+      try {
+        await Promise.all(watchers.map((watcher) => connected(watcher, timeoutMs)))
+      } catch (error) {
+        await dropWatchers(watchers, timeoutMs)
+        throw error
+      }
+      return { close: () => dropWatchers(watchers, timeoutMs) }
     },
-  }
+  })
 }
+
+// --- internal ---
 
 /** Resolves once etcd confirms the watch; rejects on a disconnect, an error or the timeout. */
 function connected(watcher: Watcher, timeoutMs: number): Promise<void> {

@@ -1,3 +1,4 @@
+export type { FleetOptions } from '../fleet/fleet-options.ts'
 export type { EtcdIsolation } from './conflict-scope.ts'
 export type { EtcdConnectionOptions } from './etcd-client.ts'
 export { type EtcdCluster, type EtcdClusterOptions, etcdCluster } from './etcd-cluster.ts'

@@ -1,6 +1,6 @@
-import { decodeTagged, FORBIDDEN_KEYS, isPlainObject, splitPath } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
 import type { ConfigIssue } from '../../types.ts'
+import { buildLayer } from '../leaf-layer.ts'
 
 /**
  * Where a layer lives in etcd: one key per leaf, `<prefix>/<dotted.path>`, holding the leaf's JSON
@@ -48,35 +48,12 @@ export function prefixRange(prefix: string): { key: Buffer; range_end: Buffer } 
   return { key: Buffer.from(prefix), range_end: prefixEnd(prefix) }
 }
 
-/**
- * Builds the layer document from `[dotted.path, text]` leaves. Text is JSON (tagged values decoded); text that is not JSON is taken as a
- * string, so `etcdctl put app/config/log.level debug` works without quotes. A key whose path could reach
- * `Object.prototype` (or is empty) is left out and returned as a `FORBIDDEN_KEY` issue naming the etcd key. @internal
- */
-export function buildLayer(
+/** The layer document of `[dotted.path, text]` leaves, each problem naming its etcd key; see `buildLayer`. @internal */
+export function etcdLayer(
   leaves: Iterable<readonly [path: string, text: string]>,
   layout: KeyLayout,
 ): { doc: Record<string, unknown>; issues: ConfigIssue[] } {
-  const doc: Record<string, unknown> = {}
-  const issues: ConfigIssue[] = []
-  for (const [path, text] of leaves) {
-    const segments = splitPath(path)
-    if (segments.length === 0 || segments.some((s) => s === '' || FORBIDDEN_KEYS.has(s))) {
-      const source = layout.key(path)
-      issues.push(
-        issue('FORBIDDEN_KEY', path, `etcd key '${source}' is not a usable config path`, { source }),
-      )
-      continue
-    }
-    let node = doc
-    for (const segment of segments.slice(0, -1)) {
-      const next = node[segment]
-      if (!isPlainObject(next)) node[segment] = {}
-      node = node[segment] as Record<string, unknown>
-    }
-    node[segments.at(-1)!] = decodeValue(text)
-  }
-  return { doc, issues }
+  return buildLayer(leaves, layout.key, 'etcd key')
 }
 
 /** The leaves of a range response as `[dotted.path, text]`. @internal */
@@ -102,14 +79,4 @@ function prefixEnd(prefix: string): Buffer {
     }
   }
   return Buffer.from([0])
-}
-
-function decodeValue(text: string): unknown {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return text
-  }
-  return decodeTagged(parsed)
 }

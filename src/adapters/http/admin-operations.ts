@@ -2,6 +2,7 @@ import type { AdminOperation } from './operation.ts'
 import { adminOperations } from './routes-admin.ts'
 import { configOperations } from './routes-config.ts'
 import { consoleOperations } from './routes-console.ts'
+import { fleetOperations } from './routes-fleet.ts'
 import { historyOperations } from './routes-history.ts'
 import { statusOperations } from './routes-status.ts'
 import { uiOperations } from './routes-ui.ts'
@@ -12,6 +13,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
   ...historyOperations,
   ...adminOperations,
   ...statusOperations,
+  ...fleetOperations,
   ...consoleOperations,
   ...uiOperations,
 ]

@@ -95,6 +95,11 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
     participants: count(),
     observers: count(),
     closed: { type: 'boolean' },
+    parked: {
+      type: 'array',
+      description: 'Persisted overrides this instance cannot apply (e.g. a key its schema does not know yet)',
+      items: ref('ParkedOverride'),
+    },
     expiring: {
       type: 'array',
       description: 'Runtime overrides with a deadline, soonest first',
@@ -134,6 +139,76 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
       closed({ status: { const: 'failing' }, failed: { type: 'array', items: { type: 'string' } } }),
     ],
   },
+  ParkedOverride: closed({ path: { type: 'string' }, message: { type: 'string' } }),
+  FleetInstance: closed(
+    {
+      id: { type: 'string' },
+      host: { type: 'string' },
+      pid: { type: 'integer' },
+      appVersion: { type: 'string' },
+      revision: revision(),
+      configHash: { type: 'string', description: 'Of the live config, secrets redacted' },
+      sharedVersion: {
+        type: 'string',
+        description: 'The version of the shared overrides it last read or wrote',
+      },
+      parked: { type: 'array', items: ref('ParkedOverride') },
+      lastReload: closed(
+        {
+          status: { type: 'string', enum: ['committed', 'unchanged', 'rejected', 'rolledBack'] },
+          source: { type: 'string' },
+          revision: revision(),
+          at: dateTime(),
+          reason: { type: 'string' },
+        },
+        { required: ['status', 'source', 'revision', 'at'] },
+      ),
+      pendingRestart: { type: 'array', items: { type: 'string' } },
+      adapters: {
+        type: 'array',
+        items: closed({
+          name: { type: 'string' },
+          state: { type: 'string', enum: ['starting', 'running', 'failed', 'stopped'] },
+        }),
+      },
+      heartbeatAt: dateTime(),
+      ttlMs: { type: 'integer', minimum: 1 },
+    },
+    {
+      required: [
+        'id',
+        'host',
+        'pid',
+        'revision',
+        'configHash',
+        'parked',
+        'pendingRestart',
+        'adapters',
+        'heartbeatAt',
+        'ttlMs',
+      ],
+    },
+  ),
+  FleetView: closed(
+    {
+      backend: { type: 'string', description: 'e.g. `postgres:hotconf/orders`, `etcd:orders`' },
+      at: dateTime(),
+      instances: { type: 'array', items: ref('FleetInstance') },
+      lastChange: closed(
+        {
+          version: { type: 'string' },
+          applied: { type: 'array', items: { type: 'string' } },
+          refused: {
+            type: 'array',
+            items: closed({ id: { type: 'string' }, reason: { type: 'string' } }),
+          },
+          pending: { type: 'array', items: { type: 'string' } },
+        },
+        { description: 'The newest save of the shared overrides, and which instances took it' },
+      ),
+    },
+    { required: ['backend', 'at', 'instances'] },
+  ),
   PendingExpiry: closed(
     {
       path: { type: 'string' },

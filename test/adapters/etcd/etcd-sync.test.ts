@@ -7,7 +7,8 @@ import { etcdCluster, etcdSource, etcdSync } from '../../../src/adapters/etcd/in
 import { createConfigStore } from '../../../src/index.ts'
 import type { ConfigStore, Logger } from '../../../src/types.ts'
 import { type EtcdServer, startEtcd } from '../../support/etcd-server.ts'
-import { describeEtcd, until } from './describe-etcd.ts'
+import { until } from '../../support/until.ts'
+import { describeEtcd } from './describe-etcd.ts'
 
 const schema = z.object({
   pool: z.object({ min: z.number().int().default(1), max: z.number().int().default(10) }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { KnownRevisions, scopesOf } from '../../../src/adapters/etcd/conflict-scope.ts'
-import { buildLayer, keyLayout, prefixRange } from '../../../src/adapters/etcd/key-layout.ts'
+import { etcdLayer, keyLayout, prefixRange } from '../../../src/adapters/etcd/key-layout.ts'
 import { ConfigError } from '../../../src/errors.ts'
 import { flattenLeaves } from '../../../src/tree/leaves.ts'
 
@@ -39,19 +39,19 @@ describe('flattenLeaves', () => {
     ])
   })
 
-  it('round-trips through buildLayer when the document is JSON data', () => {
+  it('round-trips through etcdLayer when the document is JSON data', () => {
     const doc = { pool: { max: 20, tags: ['a', 'b'], nested: { deep: null } }, flag: false, empty: {} }
-    expect(buildLayer(flattenLeaves(doc), layout)).toEqual({ doc, issues: [] })
+    expect(etcdLayer(flattenLeaves(doc), layout)).toEqual({ doc, issues: [] })
   })
 })
 
-describe('buildLayer', () => {
+describe('etcdLayer', () => {
   it('takes text that is not JSON as a string when an operator wrote it without quotes', () => {
-    expect(buildLayer([['log.level', 'debug']], layout).doc).toEqual({ log: { level: 'debug' } })
+    expect(etcdLayer([['log.level', 'debug']], layout).doc).toEqual({ log: { level: 'debug' } })
   })
 
   it('reports FORBIDDEN_KEY with the etcd key when a path could reach Object.prototype', () => {
-    const { doc, issues } = buildLayer(
+    const { doc, issues } = etcdLayer(
       [
         ['__proto__.polluted', 'true'],
         ['a..b', '1'],

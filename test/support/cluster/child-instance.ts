@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import type { FleetOptions } from '../../../src/adapters/fleet/fleet-options.ts'
 import type { UpdateResult } from '../../../src/types.ts'
-import type { ClusterConfig } from './fixtures/cluster-instance.ts'
+import type { ClusterBackend, ClusterConfig } from './cluster-instance.ts'
 
-const script = fileURLToPath(new URL('./fixtures/cluster-child.ts', import.meta.url))
+const script = fileURLToPath(new URL('./cluster-child.ts', import.meta.url))
 
 type Line =
   | { type: 'ready'; config: ClusterConfig; adapters: { state: string }[] }
@@ -25,10 +26,19 @@ export class ChildInstance {
   #nextId = 1
   #stderr = ''
 
-  constructor(endpoint: string, prefix: string) {
+  constructor(backend: ClusterBackend, endpoint: string, name: string, fleet: FleetOptions = {}) {
     this.#proc = spawn(
       process.execPath,
-      ['--conditions=@hotconf/source', '--import', 'tsx', script, endpoint, prefix],
+      [
+        '--conditions=@hotconf/source',
+        '--import',
+        'tsx',
+        script,
+        backend,
+        endpoint,
+        name,
+        JSON.stringify(fleet),
+      ],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
       },
@@ -76,9 +86,17 @@ export class ChildInstance {
     return (await reply).result
   }
 
+  /** Kills the process at once: it closes nothing, says goodbye to no one (a crash, a lost host). */
+  async kill(): Promise<void> {
+    if (this.#proc.exitCode !== null || this.#proc.signalCode !== null) return
+    const exited = new Promise<void>((resolve) => this.#proc.once('exit', () => resolve()))
+    this.#proc.kill('SIGKILL')
+    await exited
+  }
+
   /** Ends stdin so the child closes its store and exits; kills it if it does not within the timeout. */
   async close(timeoutMs = 3000): Promise<void> {
-    if (this.#proc.exitCode !== null) return
+    if (this.#proc.exitCode !== null || this.#proc.signalCode !== null) return
     const exited = new Promise<void>((resolve) => this.#proc.once('exit', () => resolve()))
     this.#proc.stdin!.end()
     const timer = setTimeout(() => this.#proc.kill('SIGKILL'), timeoutMs)
