@@ -42,7 +42,9 @@ export async function readJson(c: Context, required: boolean): Promise<unknown> 
 
 /** Reads an optional JSON object body (an envelope such as `{ revision, reason }`); `{}` when empty. */
 export async function readEnvelope(c: Context): Promise<Record<string, unknown>> {
-  const body = (await readJson(c, false)) ?? {}
+  // No body is an empty envelope; a body of `null` is not an object, like any other non-object.
+  const body = await readJson(c, false)
+  if (body === undefined) return {}
   if (!isJsonObject(body)) fail(400, 'BAD_REQUEST', 'the body must be a JSON object')
   return body
 }

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { expectProblem } from './expect-problem.ts'
 import { ADMIN, API_KEY, DB_PASSWORD, etagOf, READ, type Served, serveTestStore, WRITE } from './fixture.ts'
 
+const JSON_TYPE = { 'content-type': 'application/json' }
+
 let s: Served
 
 beforeEach(async () => {
@@ -47,6 +49,13 @@ describe('admin API snapshots, rollback, reload, reset, export and import', () =
       'BAD_REQUEST',
     )
     await expectProblem(await s.call('POST', '/snapshots', { token: WRITE, body: [] }), 400, 'BAD_REQUEST')
+  })
+
+  it('answers 400 to a body of null where an envelope is optional (the fuzz test found it accepted as {})', async () => {
+    for (const path of ['/snapshots', '/rollback', '/reset', '/reload']) {
+      await expectProblem(await s.call('POST', path, { raw: 'null', headers: JSON_TYPE }), 400, 'BAD_REQUEST')
+    }
+    expect(s.store.snapshots()).toEqual([])
   })
 
   it('rolls back to a revision or a snapshot, with reason from the body', async () => {
