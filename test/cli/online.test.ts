@@ -1,21 +1,31 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ADMIN, READ, type Served, serveTestStore, WRITE } from '../adapters/http/fixture.ts'
+import { type ContractProxy, contractProxy } from '../adapters/http/contract-proxy.ts'
+import { ADMIN, contractOf, READ, type Served, serveTestStore, WRITE } from '../adapters/http/fixture.ts'
 import { useTempDirs } from '../support/temp-dir.ts'
 import { type CliOptions, hotconf } from './run-cli.ts'
 
 const tempDir = useTempDirs('hotconf-cli-')
 let served: Served
 
+/** Where the CLI calls the API: every exchange is checked against the OpenAPI document (#24). */
+let api: ContractProxy
+
 beforeEach(async () => {
   served = await serveTestStore()
+  api = await contractProxy(served.url, contractOf(served.url))
 })
-afterEach(() => served.store.close())
+afterEach(async () => {
+  await api.close()
+  await served.store.close()
+  // The CLI uses nothing the document does not describe.
+  expect(api.problems).toEqual([])
+})
 
 /** `hotconf` against the served store, with a token of the given role in HOTCONF_TOKEN. */
 function as(token: string, args: readonly string[], options: CliOptions = {}) {
-  return hotconf(args, { ...options, env: { HOTCONF_URL: served.url, HOTCONF_TOKEN: token, ...options.env } })
+  return hotconf(args, { ...options, env: { HOTCONF_URL: api.url, HOTCONF_TOKEN: token, ...options.env } })
 }
 
 // Every test starts Node processes that compile TypeScript: slow on a busy 2-core machine.
@@ -26,9 +36,9 @@ describe('the online commands against a real admin API (#19)', { timeout: 180_00
     const [value, whole, byFlag, byFile] = await Promise.all([
       as(READ, ['get', 'pool.max']),
       as(READ, ['get', '--json']),
-      hotconf(['get', 'name', '--url', served.url, '--token', READ]),
+      hotconf(['get', 'name', '--url', api.url, '--token', READ]),
       hotconf(['get', 'pool', '--json'], {
-        env: { HOTCONF_URL: served.url, HOTCONF_TOKEN_FILE: join(dir, 'token') },
+        env: { HOTCONF_URL: api.url, HOTCONF_TOKEN_FILE: join(dir, 'token') },
       }),
     ])
     expect(value).toMatchObject({ code: 0, stdout: '10\n' })
@@ -75,11 +85,11 @@ describe('the online commands against a real admin API (#19)', { timeout: 180_00
 
   it('401 and 403 are exit 3 with a clear message, and no output ever holds the token', async () => {
     const runs = await Promise.all([
-      hotconf(['get'], { env: { HOTCONF_URL: served.url } }),
+      hotconf(['get'], { env: { HOTCONF_URL: api.url } }),
       as('not-a-token-0123456789', ['get']),
       as(READ, ['set', 'pool.max', '20', '--reason', 'r']),
       as(WRITE, ['rollback', '1', '--reason', 'r']),
-      hotconf(['get', '--url', served.url, '--token', 'wrong-token-0123456789abc']),
+      hotconf(['get', '--url', api.url, '--token', 'wrong-token-0123456789abc']),
     ])
     expect(runs.map((r) => r.code)).toEqual([3, 3, 3, 3, 3])
     expect(runs[0]?.stderr).toMatch(/not authorised \(401\): no token: pass --token or set HOTCONF_TOKEN/)
@@ -181,7 +191,11 @@ describe('the online commands against a real admin API (#19)', { timeout: 180_00
   it('cannot connect: exit 3 naming the URL; no URL: exit 2', async () => {
     const port = served.address.port
     await served.store.close()
-    const [down, none] = await Promise.all([as(READ, ['status']), hotconf(['status'])])
+    // Straight at the closed server: the proxy would answer for it.
+    const [down, none] = await Promise.all([
+      hotconf(['status'], { env: { HOTCONF_URL: served.url, HOTCONF_TOKEN: READ } }),
+      hotconf(['status']),
+    ])
     expect(down).toMatchObject({
       code: 3,
       stderr: expect.stringContaining(`cannot connect to http://127.0.0.1:${port}/config`),
