@@ -9,8 +9,12 @@ import { createTransactionMachine } from './transaction-machine.ts'
 
 /** The transaction pipeline of one store: the only way its committed state changes. */
 export interface Transactor<TConfig> {
-  /** The committed state now: what readers see. */
-  readonly live: Committed<TConfig>
+  /**
+   * The ledger, read-only: `state.live` is the committed state now, what readers see. A plain data object rather
+   * than a getter on this one: each store's getter is its own closure, so a read through it stays polymorphic and
+   * cost `store.current` ~9 ns instead of ~1.
+   */
+  readonly state: { readonly live: Committed<TConfig> }
   /** Transaction outcomes, newest last, for `events()`. */
   readonly records: Ring<TransactionRecord>
   /** True once `close` was called: every write from then on resolves `rejected` with `CLOSED`. */
@@ -56,9 +60,7 @@ export function createTransactor<TConfig>(parts: PipelineParts<TConfig>): Transa
   const reentrant = () => parts.participants.calling
 
   return {
-    get live() {
-      return ledger.live
-    },
+    state: ledger,
     records: effects.records,
     get closed() {
       return ledger.closed

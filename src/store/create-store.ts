@@ -139,7 +139,7 @@ function assemble<TConfig>(settings: StoreSettings<TConfig>): LiveStore<TConfig>
     redactor,
     logger,
     clock,
-    current: () => transactor.live.config,
+    current: () => transactor.state.live.config,
     event: (event) => streams.event(event),
   })
   const streams = new StoreStreams<TConfig>(settings.initial.config, notices.observerHooks(counters))
@@ -150,7 +150,7 @@ function assemble<TConfig>(settings: StoreSettings<TConfig>): LiveStore<TConfig>
   const expiry = new ExpiryTimer({
     timers: settings.timers,
     clock,
-    deadlines: () => transactor.live.layers.expiries,
+    deadlines: () => transactor.state.live.layers.expiries,
     expire: (expired, meta) => transactor.submit({ kind: 'reset', expired }, meta, 'expiry'),
     warn: (code, message) => notices.warn(code, message),
   })

@@ -80,7 +80,7 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
   reset(path?: string, meta?: UpdateMeta): Promise<UpdateResult> {
     try {
       // A parked override (a key a newer schema wrote) is no path of this schema, yet reset must reach it.
-      if (path !== undefined && getAt(this.core.transactor.live.layers.parked, splitPath(path)) === undefined)
+      if (path !== undefined && getAt(this.state.live.layers.parked, splitPath(path)) === undefined)
         this.readerOf(path)
     } catch (error) {
       return Promise.reject(error)
@@ -99,7 +99,7 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
 
   async snapshot(options: { label?: string; tags?: readonly string[] } = {}): Promise<Snapshot> {
     this.#refuseClosed('snapshot')
-    const { revision, config } = this.core.transactor.live
+    const { revision, config } = this.state.live
     const snap = this.core.history.pin(revision, config, options, this.core.clock())
     await this.#saveSnapshots()
     return snap

@@ -57,7 +57,7 @@ export interface StoreCore<TConfig> {
 const OBSERVABLE = ((Symbol as { observable?: symbol }).observable ?? '@@observable') as '@@observable'
 
 /**
- * The read API of a store: everything that answers from the committed state (`transactor.live`), its history and
+ * The read API of a store: everything that answers from the committed state (`transactor.state.live`), its history and
  * its streams, and changes nothing. Inside, configs are plain `TConfig`; the contract's types are deeply readonly,
  * hence `any` at that border.
  */
@@ -67,7 +67,11 @@ export abstract class StoreReads<TConfig> {
   /** Compiled readers; a path the schema cannot have throws `NOT_FOUND` once, when first read. */
   protected readonly readerOf: (path: string) => PathReader
 
+  /** The pipeline's ledger, held here so a read is two property loads (see `Transactor.state`). */
+  protected readonly state: Transactor<TConfig>['state']
+
   constructor(protected readonly core: StoreCore<TConfig>) {
+    this.state = core.transactor.state
     this.schema = core.schema
     this.environment = core.environment
     this.readerOf = pathReaders((path, segments) => checkSchemaPath(core.schema, path, segments))
@@ -76,19 +80,19 @@ export abstract class StoreReads<TConfig> {
   abstract readonly closed: boolean
 
   get current(): any {
-    return this.core.transactor.live.config
+    return this.state.live.config
   }
 
   get revision(): number {
-    return this.core.transactor.live.revision
+    return this.state.live.revision
   }
 
   get(path: string): any {
-    return this.readerOf(path)(this.core.transactor.live.config)
+    return this.readerOf(path)(this.state.live.config)
   }
 
   getSnapshot(): any {
-    return this.core.transactor.live.config
+    return this.state.live.config
   }
 
   subscribe(
@@ -135,7 +139,7 @@ export abstract class StoreReads<TConfig> {
   }
 
   explain(path: string) {
-    const { layers } = this.core.transactor.live
+    const { layers } = this.state.live
     const explained = explainPath(layers, path, this.get(path), this.core.redactor)
     const deadline = layers.expiries[path]
     if (!deadline) return explained
@@ -149,7 +153,7 @@ export abstract class StoreReads<TConfig> {
   sources() {
     const { backend } = this.core
     return [
-      ...this.core.transactor.live.layers.sources.map((s) => ({ name: s.name, files: s.files })),
+      ...this.state.live.layers.sources.map((s) => ({ name: s.name, files: s.files })),
       // The overrides file is no layer, but watchers want it.
       ...(backend ? [{ name: backend.name, files: backend.files ?? [] }] : []),
     ]
@@ -178,7 +182,7 @@ export abstract class StoreReads<TConfig> {
   }
 
   export(options: { includeSecrets?: boolean } = {}): ExportDocument {
-    const config = cloneData(this.core.transactor.live.config)
+    const config = cloneData(this.state.live.config)
     return {
       revision: this.revision,
       environment: this.environment,
@@ -188,7 +192,7 @@ export abstract class StoreReads<TConfig> {
   }
 
   status(): StoreStatus {
-    const live = this.core.transactor.live
+    const live = this.state.live
     const notices = this.core.notices.status()
     return {
       revision: live.revision,
