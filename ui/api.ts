@@ -28,7 +28,12 @@ export interface CallInit {
  */
 export function createApi(token: string, unauthorized: () => void): Api {
   const root = location.pathname.replace(/ui\/[^/]*$/, '')
-  const url = (path: string) => (path === '' ? root.replace(/(.)\/$/, '$1') : root + path)
+  // `''` is the base itself, without a trailing slash; a query (`?ttl=15m`) goes after whichever path it is.
+  const url = (path: string) => {
+    const [route = '', query] = path.split('?', 2)
+    const base = route === '' ? root.replace(/(.)\/$/, '$1') : root + route
+    return query === undefined ? base : `${base}?${query}`
+  }
   const auth = { authorization: `Bearer ${token}` }
   return {
     async call<T>(method: string, path: string, init: CallInit = {}): Promise<Reply<T>> {

@@ -148,14 +148,22 @@ async function explain(api: Api, path: string, button: HTMLButtonElement, panel:
   const reply = await api.call<{
     layer: string
     deleted?: true
+    expires?: { at: string; revision: number }
     shadowed: readonly { layer: string; value: unknown }[]
   }>('GET', `explain/${encodeURIComponent(path)}`)
   if (!reply.ok) fill(panel, reply.problem.detail)
   else {
-    const { layer, shadowed, deleted } = reply.value
+    const { layer, shadowed, deleted, expires } = reply.value
     fill(
       panel,
       h('p', {}, 'From layer ', h('code', {}, layer), deleted ? ' (deleted at runtime)' : ''),
+      expires
+        ? h(
+            'p',
+            {},
+            `Expires ${new Date(expires.at).toLocaleString()} (set at revision ${expires.revision}).`,
+          )
+        : null,
       shadowed.length === 0
         ? h('p', {}, 'It shadows no other layer.')
         : [

@@ -26,6 +26,14 @@ export interface ReviewPanel {
 export function createReviewPanel(api: Api, state: EditState, host: ReviewHost): ReviewPanel {
   const reason = h('input', { id: 'reason', autocomplete: 'off', 'aria-describedby': 'reason-error' })
   const reasonError = h('p', { id: 'reason-error', class: 'field-error' })
+  // An expiring change (#20): the overrides it writes are reset after this long, e.g. `15m`; empty keeps them.
+  const ttl = h('input', {
+    id: 'ttl',
+    autocomplete: 'off',
+    placeholder: 'e.g. 15m',
+    pattern: '[1-9][0-9]{0,9}(ms|s|m|h)',
+    'aria-describedby': 'ttl-hint',
+  })
   const list = h('ul', { class: 'pending-list' })
   const result = h('div', { class: 'review', role: 'status' })
   const reviewButton = h('button', { type: 'button', onclick: () => void review() }, 'Review')
@@ -40,6 +48,10 @@ export function createReviewPanel(api: Api, state: EditState, host: ReviewHost):
     { class: 'pending', 'aria-labelledby': 'pending-title' },
     h('h2', { id: 'pending-title' }, 'Pending change'),
     list,
+    // Before the reason, so the reason's Tab still lands on "Review".
+    h('label', { for: 'ttl' }, 'Expires after (optional)'),
+    ttl,
+    h('p', { id: 'ttl-hint', class: 'muted' }, 'A number with ms, s, m or h: the change undoes itself then.'),
     h('label', { for: 'reason' }, 'Reason'),
     reason,
     reasonError,
@@ -101,7 +113,9 @@ export function createReviewPanel(api: Api, state: EditState, host: ReviewHost):
     fill(reasonError, why === '' ? 'A reason is required: it is kept in the history.' : '')
     if (why === '') return reason.focus()
     const etag = host.etag()
-    const reply = await api.call<{ revision: number }>('PATCH', '', {
+    const expiresAfter = ttl.value.trim()
+    const target = expiresAfter === '' ? '' : `?ttl=${encodeURIComponent(expiresAfter)}`
+    const reply = await api.call<{ revision: number }>('PATCH', target, {
       body: JSON.parse(patch),
       headers: {
         'content-type': 'application/merge-patch+json',
@@ -114,6 +128,7 @@ export function createReviewPanel(api: Api, state: EditState, host: ReviewHost):
     if (reply.ok) {
       state.edits.clear()
       reason.value = ''
+      ttl.value = ''
       fill(result, h('p', { class: 'ok' }, `Committed: revision ${reply.value.revision}.`))
       host.announce(`Committed revision ${reply.value.revision}`)
       return host.reload()

@@ -12,6 +12,7 @@ interface Status {
     readonly live: unknown
     readonly next: unknown
   }[]
+  readonly expiring?: readonly { readonly path: string; readonly at: string; readonly revision: number }[]
   readonly adapters: readonly { readonly name: string; readonly state: string; readonly lastError?: string }[]
   readonly warnings: readonly { readonly code: string; readonly message: string; readonly at: string }[]
 }
@@ -54,6 +55,21 @@ export function createStatusView(api: Api): ListView {
                 {},
                 h('code', {}, p.path),
                 `: live ${displayOf(p.live)}, after restart ${displayOf(p.next)}`,
+              ),
+            ),
+          ),
+      h('h3', {}, 'Expiring overrides'),
+      (s.expiring ?? []).length === 0
+        ? h('p', { class: 'muted' }, 'None.')
+        : h(
+            'ul',
+            {},
+            (s.expiring ?? []).map((e) =>
+              h(
+                'li',
+                {},
+                h('code', {}, e.path),
+                `: reset ${new Date(e.at).toLocaleString()} (set at revision ${e.revision})`,
               ),
             ),
           ),

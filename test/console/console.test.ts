@@ -331,6 +331,29 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     expect(store.history({ limit: 1 })[0]?.reason).toBe('keyboard only')
   })
 
+  it('commits a change that expires, and shows its deadline in explain and status (#20)', async () => {
+    await signIn(WRITE)
+    await field('pool.max').fill('30')
+    await page.getByLabel('Expires after (optional)').fill('15m')
+    await page.getByLabel('Reason', { exact: true }).fill('load test')
+    await page.getByRole('button', { name: 'Review' }).click()
+    await page.getByRole('button', { name: 'Commit' }).click()
+    await page.getByText('Committed: revision 2.').waitFor()
+    const [expiring] = store.status().expiring
+    expect(expiring).toMatchObject({ path: 'pool.max', revision: 2, actor: 'writer' })
+    const left = expiring!.at.getTime() - Date.now()
+    expect(left).toBeGreaterThan(14 * 60_000)
+    expect(left).toBeLessThanOrEqual(15 * 60_000)
+
+    await page.getByRole('button', { name: 'Explain pool.max' }).click()
+    await expect
+      .poll(() => page.locator('[id="explain-pool.max"]').textContent())
+      .toContain('(set at revision 2)')
+    await page.getByRole('button', { name: 'Status' }).click()
+    const status = page.locator('section[aria-labelledby="status-title"]')
+    await expect.poll(() => status.textContent()).toMatch(/pool\.max: reset .* \(set at revision 2\)/)
+  })
+
   it('shows the status: revision, environment, adapters', async () => {
     await signIn(READ)
     await page.getByRole('button', { name: 'Status' }).click()
