@@ -6,7 +6,7 @@ import type { AdminOperation } from './operation.ts'
 import { fail } from './problem.ts'
 import { readEnvelope, readJson } from './read-body.ts'
 import { writeMeta } from './write-meta.ts'
-import { resultResponse, WRITE_PROBLEM_HEADERS, WRITE_PROBLEMS } from './write-result.ts'
+import { resultResponse, WRITE_OUTCOMES } from './write-result.ts'
 
 /** `POST /reload`, `POST /reset`, `GET /export`, `POST /import`. */
 export const adminOperations: readonly AdminOperation[] = [
@@ -18,15 +18,7 @@ export const adminOperations: readonly AdminOperation[] = [
     summary: 'Re-read every source',
     parameters: ['IfMatch', 'XReason'],
     requestBody: { required: false, description: 'Why', content: { 'application/json': 'ReasonRequest' } },
-    responses: {
-      200: {
-        description: 'Committed or unchanged',
-        content: { 'application/json': 'WriteResult' },
-        headers: ['ETag'],
-      },
-    },
-    problems: WRITE_PROBLEMS,
-    problemHeaders: WRITE_PROBLEM_HEADERS,
+    ...WRITE_OUTCOMES,
     handler:
       ({ store }) =>
       async (c) => {
@@ -46,15 +38,7 @@ export const adminOperations: readonly AdminOperation[] = [
       description: 'Which overrides, and why',
       content: { 'application/json': 'ResetRequest' },
     },
-    responses: {
-      200: {
-        description: 'Committed or unchanged',
-        content: { 'application/json': 'WriteResult' },
-        headers: ['ETag'],
-      },
-    },
-    problems: WRITE_PROBLEMS,
-    problemHeaders: WRITE_PROBLEM_HEADERS,
+    ...WRITE_OUTCOMES,
     handler:
       ({ store }) =>
       async (c) => {
@@ -112,15 +96,7 @@ export const adminOperations: readonly AdminOperation[] = [
       description: 'An export document',
       content: { 'application/json': 'ImportRequest' },
     },
-    responses: {
-      200: {
-        description: 'Committed or unchanged',
-        content: { 'application/json': 'WriteResult' },
-        headers: ['ETag'],
-      },
-    },
-    problems: WRITE_PROBLEMS,
-    problemHeaders: WRITE_PROBLEM_HEADERS,
+    ...WRITE_OUTCOMES,
     handler:
       ({ store }) =>
       async (c) => {

@@ -7,13 +7,7 @@ import type { AdminOperation } from './operation.ts'
 import { fail, problemResponse } from './problem.ts'
 import { readJson } from './read-body.ts'
 import { plainWriteMeta } from './write-meta.ts'
-import {
-  redactChanges,
-  resultResponse,
-  statusOf,
-  WRITE_PROBLEM_HEADERS,
-  WRITE_PROBLEMS,
-} from './write-result.ts'
+import { redactChanges, resultResponse, statusOf, WRITE_OUTCOMES } from './write-result.ts'
 
 /** A merge patch's media types: its own (RFC 7396) and plain JSON. */
 const MERGE_PATCH = { 'application/merge-patch+json': 'MergePatch', 'application/json': 'MergePatch' }
@@ -76,15 +70,7 @@ export const configOperations: readonly AdminOperation[] = [
       'Objects merge, `null` deletes (a defaulted key returns to its default; a required one is rejected).',
     parameters: ['IfMatch', 'XReason', 'Ttl'],
     requestBody: { required: true, description: 'A merge patch of the config', content: MERGE_PATCH },
-    responses: {
-      200: {
-        description: 'Committed or unchanged',
-        content: { 'application/json': 'WriteResult' },
-        headers: ['ETag'],
-      },
-    },
-    problems: WRITE_PROBLEMS,
-    problemHeaders: WRITE_PROBLEM_HEADERS,
+    ...WRITE_OUTCOMES,
     handler:
       ({ store }) =>
       async (c) => {
@@ -104,15 +90,7 @@ export const configOperations: readonly AdminOperation[] = [
       description: 'The new value (any JSON)',
       content: { 'application/json': {} },
     },
-    responses: {
-      200: {
-        description: 'Committed or unchanged',
-        content: { 'application/json': 'WriteResult' },
-        headers: ['ETag'],
-      },
-    },
-    problems: WRITE_PROBLEMS,
-    problemHeaders: WRITE_PROBLEM_HEADERS,
+    ...WRITE_OUTCOMES,
     handler:
       ({ store }) =>
       async (c) => {
@@ -140,7 +118,7 @@ export const configOperations: readonly AdminOperation[] = [
     responses: {
       200: { description: 'The patch would commit', content: { 'application/json': 'ValidateResult' } },
     },
-    problems: WRITE_PROBLEMS,
+    problems: WRITE_OUTCOMES.problems,
     handler:
       ({ store }) =>
       async (c) => {

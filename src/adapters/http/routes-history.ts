@@ -3,7 +3,7 @@ import type { AdminOperation } from './operation.ts'
 import { fail } from './problem.ts'
 import { readEnvelope } from './read-body.ts'
 import { writeMeta } from './write-meta.ts'
-import { redactChanges, resultResponse, WRITE_PROBLEM_HEADERS, WRITE_PROBLEMS } from './write-result.ts'
+import { redactChanges, resultResponse, WRITE_OUTCOMES } from './write-result.ts'
 
 /** `GET /history`, `GET /events`, snapshots (list, get, create, delete) and `POST /rollback`. */
 export const historyOperations: readonly AdminOperation[] = [
@@ -149,15 +149,7 @@ export const historyOperations: readonly AdminOperation[] = [
       description: 'The target',
       content: { 'application/json': 'RollbackRequest' },
     },
-    responses: {
-      200: {
-        description: 'Committed or unchanged',
-        content: { 'application/json': 'WriteResult' },
-        headers: ['ETag'],
-      },
-    },
-    problems: WRITE_PROBLEMS,
-    problemHeaders: WRITE_PROBLEM_HEADERS,
+    ...WRITE_OUTCOMES,
     handler:
       ({ store }) =>
       async (c) => {

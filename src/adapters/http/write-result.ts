@@ -3,6 +3,7 @@ import type { Change, ConfigIssue, ConfigIssueCode, UpdateResult } from '../../t
 import type { AnyStore } from './admin-context.ts'
 import { etagOf } from './etag.ts'
 import { jsonResponse } from './json.ts'
+import type { AdminOperation } from './operation.ts'
 import { problemResponse } from './problem.ts'
 
 /** What every write answers on success (200). */
@@ -57,17 +58,22 @@ export function resultResponse(store: AnyStore, result: UpdateResult): Response 
   return jsonResponse(body, 200, { etag: etagOf(store, result.revision) })
 }
 
-/** The problems a write can answer: a bad request or body, and each status `resultResponse` maps to. */
-export const WRITE_PROBLEMS: readonly number[] = [400, 404, 409, 412, 415, 422, 503]
-
-/** The problems of `resultResponse` carry the ETag of the live revision; a 412 for a foreign ETag does not. */
-export const WRITE_PROBLEM_HEADERS: Readonly<Record<number, readonly string[]>> = {
-  404: ['ETag?'],
-  409: ['ETag?'],
-  412: ['ETag?'],
-  422: ['ETag?'],
-  503: ['ETag?'],
-}
+/**
+ * What every write operation answers through `resultResponse`, for its entry in the operation table: 200 with the
+ * result and the new ETag; the problems of a bad request or body and each status `resultResponse` maps to, which
+ * carry the ETag of the live revision (a 412 for a foreign ETag does not).
+ */
+export const WRITE_OUTCOMES = {
+  responses: {
+    200: {
+      description: 'Committed or unchanged',
+      content: { 'application/json': 'WriteResult' },
+      headers: ['ETag'],
+    },
+  },
+  problems: [400, 404, 409, 412, 415, 422, 503],
+  problemHeaders: { 404: ['ETag?'], 409: ['ETag?'], 412: ['ETag?'], 422: ['ETag?'], 503: ['ETag?'] },
+} as const satisfies Pick<AdminOperation, 'responses' | 'problems' | 'problemHeaders'>
 
 /** The HTTP status and problem code for a list of store issues (the most specific issue wins). */
 export function statusOf(errors: readonly ConfigIssue[]): readonly [ContentfulStatusCode, ConfigIssueCode] {
