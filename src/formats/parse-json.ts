@@ -1,6 +1,7 @@
 import { issue } from '../errors.ts'
 import { isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import type { ConfigIssue } from '../types.ts'
+import { lineAt } from './line-starts.ts'
 
 /** The deepest nesting of objects and arrays a file may have; deeper is `INVALID`. */
 export const MAX_DEPTH = 100
@@ -204,14 +205,8 @@ function lineIndex(text: string): (offset: number) => Position {
   const starts = [0]
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
   return (offset) => {
-    let lo = 0
-    let hi = starts.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if (starts[mid]! <= offset) lo = mid
-      else hi = mid - 1
-    }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 }
+    const line = lineAt(starts, offset)
+    return { line: line + 1, column: offset - starts[line]! + 1 }
   }
 }
 

@@ -1,6 +1,7 @@
 import { type Document, isMap, isScalar, type LineCounter, Scalar } from 'yaml'
 import { assocIn } from '../tree/patch.ts'
 import { getAt } from '../tree/paths.ts'
+import { lineAt } from './line-starts.ts'
 import { parseYaml } from './parse-yaml.ts'
 
 /**
@@ -115,14 +116,8 @@ function lineEnd(text: string, from: number): number {
 
 /** The index of the line starting at `offset` (a binary search). */
 function lineIndex(lineStarts: readonly number[], offset: number): number {
-  let lo = 0
-  let hi = lineStarts.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if (lineStarts[mid]! <= offset) lo = mid
-    else hi = mid - 1
-  }
-  return lineStarts[lo] === offset ? lo : -1
+  const line = lineAt(lineStarts, offset)
+  return lineStarts[line] === offset ? line : -1
 }
 
 function scalarOf(line: string): { value: unknown } | undefined {
