@@ -6,7 +6,9 @@ const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /**
  * The leaf changes from `prev` to `next`. Subtrees with the same identity are skipped, so the cost follows the
- * change, not the config. Objects are descended (an added or removed object lists its leaves); arrays are leaves.
+ * change, not the config. Objects are descended (an added or removed object lists its leaves); arrays are leaves,
+ * and so is an object without leaves (`{}`, or keys that are all `undefined`) that appears or disappears: without a
+ * change of its own the overrides layer would never record it, and a restart would rebuild a different config.
  */
 export function diffTrees(prev: unknown, next: unknown, prefix = ''): Change[] {
   const out: Change[] = []
@@ -25,7 +27,13 @@ function walk(prev: unknown, next: unknown, path: string, out: Change[]): void {
     (prevIsObject || prev === undefined) &&
     (nextIsObject || next === undefined)
   ) {
-    walkObjects(prev ?? EMPTY, next ?? EMPTY, path, out)
+    const one = prev ?? next
+    if (
+      (prev === undefined || next === undefined) &&
+      Object.values(one as object).every((v) => v === undefined)
+    )
+      out.push({ path, from: prev, to: next })
+    else walkObjects(prev ?? EMPTY, next ?? EMPTY, path, out)
   } else if (!deepEqual(prev, next)) {
     out.push({ path, from: prev, to: next })
   }

@@ -92,4 +92,24 @@ describe('overrides over a lower layer (issue 15)', () => {
       { numRuns: 60 },
     )
   }, 120_000)
+
+  it('record an emptied object that a later write removes (a counterexample the property found)', async () => {
+    const file = join(await tempDir(), 'overrides.json')
+    const open = () => createConfigStore({ schema, initial, overrides: { file }, logger: quiet })
+    const store = await open()
+    try {
+      await store.update((d) => assign(d as Record<string, unknown>, 'a.n', { q: undefined }))
+      expect(store.current.a?.n).toEqual({})
+      const result = await store.update({ a: { x: undefined, n: undefined } })
+      expect(result).toMatchObject({ status: 'committed' })
+      if (result.status === 'committed')
+        expect(result.changes.map((c) => c.path).sort()).toEqual(['a.n', 'a.x'])
+      expect(store.current.a).toEqual({ y: 2 })
+      const again = await open()
+      expect(again.current).toEqual(store.current)
+      await again.close()
+    } finally {
+      await store.close()
+    }
+  })
 })
