@@ -15,7 +15,15 @@ export function lifecycleDiagram(): string {
   const root = transactionMachine({
     config: {},
     revision: 1,
-    layers: { defaults: {}, initial: {}, sources: [], overrides: {}, parked: {}, expiries: {} },
+    layers: {
+      defaults: {},
+      initial: {},
+      sources: [],
+      overrides: {},
+      parked: {},
+      expiries: {},
+      probation: {},
+    },
     at: new Date(0),
     pendingRestart: [],
   }).root

@@ -1,6 +1,7 @@
 import { messageOf } from './error-message.ts'
 import { ConfigError, formatIssue, issue } from './errors.ts'
 import type { Expiries } from './expiries.ts'
+import type { Probations } from './probation.ts'
 import { mergeLayers } from './tree/merge.ts'
 import type {
   BackendContext,
@@ -41,6 +42,8 @@ export interface LayerState {
   readonly parked: Readonly<Record<string, unknown>>
   /** Deadlines of the overrides that expire, persisted with them. */
   readonly expiries: Expiries
+  /** Committed changes on probation, persisted with the overrides (a restart must still be able to revert them). */
+  readonly probation: Probations
 }
 
 /** The overrides document to persist: the parked overrides, with the live ones over them. */

@@ -10,6 +10,12 @@ export class StoreCounters {
   rolledBack = 0
   reloads = 0
   observerErrors = 0
+  /** Probations by how they went (see `ProbationTimer`). */
+  readonly probation: Record<'started' | 'confirmed' | 'reverted', number> = {
+    started: 0,
+    confirmed: 0,
+    reverted: 0,
+  }
   readonly #latencies = new Float64Array(WINDOW)
   #count = 0
 
@@ -34,6 +40,7 @@ export class StoreCounters {
       rolledBack: this.rolledBack,
       reloads: this.reloads,
       observerErrors: this.observerErrors,
+      probation: { ...this.probation },
       latency: { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: n === 0 ? 0 : sorted[n - 1]!, count: n },
     }
   }

@@ -120,13 +120,43 @@ export interface UpdateMeta {
 }
 
 /** `UpdateMeta` for a write that sets values (`update`, `set`): it may also give the overrides it writes a deadline. */
-export interface WriteMeta extends UpdateMeta {
+export interface WriteMeta<TConfig = unknown> extends UpdateMeta {
   /**
    * The overrides this write changes expire this many milliseconds from now: a transaction (`source: 'expiry'`)
    * then resets them, as `reset(path)` would. A later write to the same path replaces the deadline, or clears it
    * when it has none. A positive integer. @default no deadline
    */
   readonly ttlMs?: number
+  /**
+   * Put the change this write commits on probation: for `forMs` the store's checks (`ConfigStoreOptions.probation`)
+   * and `check` run every `everyMs`; one that returns false or throws reverts the change (only the paths it changed,
+   * where they still hold its values) as a transaction with `source: 'probation'`. When `forMs` passes cleanly the
+   * change is confirmed. `confirm(revision)` and `revert(revision)` end it by hand. `check` lives in this process
+   * only: after a restart the store's checks alone decide. @default no probation, or the store's for its `sources`
+   */
+  readonly probation?: { readonly forMs: number; readonly check?: ProbationCheck<TConfig> }
+}
+
+/**
+ * A health check of a change on probation: false or a throw (its message is the reason) reverts the change. Runs
+ * every `everyMs`, at most `participantTimeoutMs` each (a check that does not settle by then has failed).
+ */
+export type ProbationCheck<TConfig = unknown> = (probe: {
+  /** The revision on probation. */
+  readonly revision: number
+  /** The live config. */
+  readonly config: DeepReadonly<TConfig>
+}) => boolean | Promise<boolean>
+
+/** A committed change on probation, as `status().probation` lists it. */
+export interface PendingProbation {
+  readonly revision: number
+  /** When it is confirmed if no check fails before (wall clock; in-process the store waits on a monotonic clock). */
+  readonly until: Date
+  readonly source: string
+  readonly actor?: string
+  /** The paths it changed (a revert puts back those that still hold its values). */
+  readonly paths: readonly string[]
 }
 
 /** A runtime override with a deadline, as `status().expiring` lists it. */
@@ -206,7 +236,7 @@ export interface TransactionRecord {
 }
 
 /** What a transaction was asked to do: the store method that started it. */
-export type TransactionIntent = 'update' | 'set' | 'reload' | 'reset' | 'rollback' | 'import'
+export type TransactionIntent = 'update' | 'set' | 'reload' | 'reset' | 'rollback' | 'import' | 'probation'
 
 /** The lifecycle steps of a transaction, in order. */
 export type TransactionPhase =
@@ -228,6 +258,8 @@ export type WarningCode =
   | 'LAST_KNOWN_GOOD'
   /** An expiring override could not be reset (the config without it is invalid); retried after the next commit. */
   | 'EXPIRY_FAILED'
+  /** A change on probation could not be reverted or confirmed (the config without it is invalid); retried after the next commit. */
+  | 'PROBATION_FAILED'
 
 /** What `events$` carries. */
 export type StoreEvent =
@@ -251,6 +283,16 @@ export type StoreEvent =
       readonly code: WarningCode
       readonly message: string
       readonly path?: string
+      readonly at: Date
+    }
+  | {
+      readonly type: 'probation'
+      /** `started` after the change commits; `confirmed` or `reverted` once the transaction that ends it commits. */
+      readonly phase: 'started' | 'confirmed' | 'reverted'
+      readonly revision: number
+      readonly until: Date
+      /** Why it was reverted (the failing check), or who ended it by hand. */
+      readonly message?: string
       readonly at: Date
     }
   | {
@@ -384,9 +426,19 @@ export interface PersistedOverrides {
   readonly overrides: Readonly<Record<string, unknown>>
   /** Deadlines of expiring overrides, by dotted path (`at` an ISO date); absent when none expire. */
   readonly expiries?: Readonly<Record<string, PersistedExpiry>>
+  /** Changes on probation, by revision; absent when none is. */
+  readonly probation?: Readonly<Record<string, PersistedProbation>>
   readonly revision: number
   readonly updatedAt: string
   readonly environment: string
+}
+
+/** One change on probation, as a backend stores it: with the values it changed, so a restart can still revert it. */
+export interface PersistedProbation {
+  readonly until: string
+  readonly source: string
+  readonly actor?: string
+  readonly changes: readonly { readonly path: string; readonly from?: unknown; readonly to?: unknown }[]
 }
 
 /** The deadline of one expiring override, as a backend stores it. */
@@ -503,6 +555,8 @@ export interface StoreStatus {
   readonly warnings: readonly { readonly code: WarningCode; readonly message: string; readonly at: Date }[]
   /** Runtime overrides with a deadline, soonest first. */
   readonly expiring: readonly PendingExpiry[]
+  /** Committed changes on probation, oldest first. */
+  readonly probation: readonly PendingProbation[]
 }
 
 export interface StoreStats {
@@ -512,6 +566,8 @@ export interface StoreStats {
   readonly rolledBack: number
   readonly reloads: number
   readonly observerErrors: number
+  /** Changes put on probation, confirmed, and reverted (by a failed check or by hand). */
+  readonly probation: { readonly started: number; readonly confirmed: number; readonly reverted: number }
   /** Update latency in ms over the last transactions (rolling window). */
   readonly latency: {
     readonly p50: number
@@ -597,9 +653,13 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
   get<P extends Path<TConfig>>(path: P): DeepReadonly<PathValue<TConfig, P>>
 
   /** Validate and commit a change as one transaction. Never throws for bad input. */
-  update(change: ConfigChange<TConfig>, meta?: WriteMeta): Promise<UpdateResult>
+  update(change: ConfigChange<TConfig>, meta?: WriteMeta<TConfig>): Promise<UpdateResult>
   /** Set one path. */
-  set<P extends Path<TConfig>>(path: P, value: PathValue<TConfig, P>, meta?: WriteMeta): Promise<UpdateResult>
+  set<P extends Path<TConfig>>(
+    path: P,
+    value: PathValue<TConfig, P>,
+    meta?: WriteMeta<TConfig>,
+  ): Promise<UpdateResult>
   /** Dry run: what would change, or why it would be rejected. Nothing changes, nothing is emitted. */
   validate(change: ConfigChange<TConfig>): Promise<ValidationResult>
   /** Re-read every source and commit the difference as one transaction. */
@@ -611,6 +671,16 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
 
   /** Return to a retained revision or a snapshot, as a transaction. */
   rollback(target: number | string, meta?: UpdateMeta): Promise<UpdateResult>
+  /**
+   * End the probation of a committed change by hand, keeping it (a transaction with no changes, `source: 'probation'`
+   * unless `meta` says otherwise). `rejected` with `NOT_FOUND` when that revision is not on probation.
+   */
+  confirm(revision: number, meta?: UpdateMeta): Promise<UpdateResult>
+  /**
+   * End the probation of a committed change by hand, reverting it: the paths it changed go back to their previous
+   * values where they still hold its values, `rollbackOf` naming it in history. `NOT_FOUND` as `confirm`.
+   */
+  revert(revision: number, meta?: UpdateMeta): Promise<UpdateResult>
   /**
    * Pin the current revision beyond the history limit. Not a transaction, so it returns the `Snapshot`, not an
    * `UpdateResult`: once the store is closing or closed it rejects with a `ConfigError` `CLOSED` and pins nothing.
@@ -722,6 +792,14 @@ export interface ConfigStoreOptions<TSchema extends z.ZodObject> {
    * ends where memory is. `close()` waits for pending saves at most this long. @default 5000
    */
   readonly persistTimeoutMs?: number
+  /**
+   * Probation (see `WriteMeta.probation`): the checks every change on probation must pass, how often they run, and
+   * the sources whose changes go on probation for `forMs` without asking (e.g. `['http', 'file']`; the `source` of
+   * a write's meta, `'api'` by default, or the adapter's). Checks also run once at start for the changes still on
+   * probation, before `createConfigStore` resolves: a change that crashed the process is reverted when they fail.
+   * @default no checks, nothing on probation unless a write asks
+   */
+  readonly probation?: ProbationOptions<z.output<TSchema>>
   /** Passed to xstate's `createActor` (e.g. the Stately inspector). */
   readonly inspect?: (event: unknown) => void
   /** @default a logger that writes warnings and errors to the console */
@@ -733,6 +811,18 @@ export interface ConfigStoreOptions<TSchema extends z.ZodObject> {
    * jump with the wall clock. @default performance.now, setTimeout and clearTimeout
    */
   readonly timers?: StoreTimers
+}
+
+/** See `ConfigStoreOptions.probation`. */
+export interface ProbationOptions<TConfig> {
+  /** Checks by name (the name leads the reason of a revert). @default {} */
+  readonly checks?: Readonly<Record<string, ProbationCheck<TConfig>>>
+  /** How often the checks run while anything is on probation. @default 1000 */
+  readonly everyMs?: number
+  /** The probation of a change from one of `sources`. Required with `sources`. */
+  readonly forMs?: number
+  /** Changes from these sources go on probation for `forMs`. @default [] */
+  readonly sources?: readonly string[]
 }
 
 /** A monotonic clock and a one-shot timer (see `ConfigStoreOptions.timers`). */

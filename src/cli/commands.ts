@@ -24,6 +24,10 @@ const TTL = [
   '--ttl <duration>',
   'the change expires after this long (15m; ms, s, m or h): then its overrides are reset',
 ] as const
+const PROBATION = [
+  '--probation <duration>',
+  "the change is on probation this long (5m): the service's checks revert it if they fail",
+] as const
 const ONE_OF = (...names: string[]) => WRITE.filter(([flag]) => names.some((n) => flag.startsWith(n)))
 
 export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
@@ -80,16 +84,16 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   },
   set: {
     kind: 'online',
-    usage: 'hotconf set <path> <value> --reason <text> [--ttl <duration>]',
+    usage: 'hotconf set <path> <value> --reason <text> [--ttl <duration>] [--probation <duration>]',
     summary: 'set one value; the value is parsed as JSON, else taken as a string',
-    options: [...WRITE, TTL],
+    options: [...WRITE, TTL, PROBATION],
     example: "hotconf set pool.max 20 --reason 'traffic spike'",
   },
   patch: {
     kind: 'online',
-    usage: 'hotconf patch [-f <file>|-] --reason <text> [--ttl <duration>]',
+    usage: 'hotconf patch [-f <file>|-] --reason <text> [--ttl <duration>] [--probation <duration>]',
     summary: 'apply a JSON merge patch (RFC 7396) from a file or standard input',
-    options: [['-f, --file <file>', 'the patch; - or none reads standard input'], ...WRITE, TTL],
+    options: [['-f, --file <file>', 'the patch; - or none reads standard input'], ...WRITE, TTL, PROBATION],
     example: `echo '{"pool":{"max":20}}' | hotconf patch --reason 'traffic spike'`,
   },
   validate: {
@@ -174,6 +178,13 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     summary: 'drop runtime overrides, all or under a path (admin)',
     options: WRITE,
     example: "hotconf reset pool --reason 'back to the files'",
+  },
+  probation: {
+    kind: 'online',
+    usage: 'hotconf probation [confirm|revert <revision> --reason <text>]',
+    summary: 'the changes on probation; confirm one (keep it) or revert it by hand',
+    options: ONE_OF('--reason', '--actor'),
+    example: "hotconf probation revert 42 --reason 'p99 doubled'",
   },
   status: {
     kind: 'online',

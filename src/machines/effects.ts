@@ -5,6 +5,7 @@ import { ConfigError, formatIssues, issue } from '../errors.ts'
 import { persistExpiries } from '../expiries.ts'
 import { type LayerState, persistedOverrides } from '../layers.ts'
 import { SaveQueue } from '../persist/save-queue.ts'
+import { persistProbation } from '../probation.ts'
 import { Ring } from '../ring.ts'
 import type { Redactor } from '../schema/redactor.ts'
 import type {
@@ -18,6 +19,7 @@ import type {
 import type { PrepareEnv } from './candidate.ts'
 import type { Ledger, PipelineEffects, PipelineParts } from './pipeline-parts.ts'
 import { prepare } from './prepare.ts'
+import { withProbation } from './probation-step.ts'
 import { layerReads } from './read-layers.ts'
 import type { Applied, Committed, Intent, Prepared, ReloadRequest, Txn, Validated } from './transaction.ts'
 
@@ -58,7 +60,8 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
   }
 
   prepare(live: Committed<TConfig>, txn: Txn): Validated<TConfig> {
-    return prepare(this.#prepareEnv, live, txn.intent, txn.meta.expectedRevision)
+    const result = prepare(this.#prepareEnv, live, txn.intent, txn.meta.expectedRevision)
+    return withProbation(result, live, txn, this.#parts.probation, this.#parts.clock().getTime())
   }
 
   dryRun(intent: Intent): Validated<TConfig> {
@@ -189,9 +192,11 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
 
   #persisted(layers: LayerState, revision: number): PersistedOverrides {
     const expiries = persistExpiries(layers.expiries)
+    const probation = persistProbation(layers.probation)
     return {
       overrides: persistedOverrides(layers),
       ...(expiries ? { expiries } : {}),
+      ...(probation ? { probation } : {}),
       revision,
       updatedAt: this.#parts.clock().toISOString(),
       environment: this.#parts.environment,

@@ -18,6 +18,7 @@ import type {
   WarningCode,
 } from '../types.ts'
 import type { ParticipantSet } from './participants.ts'
+import type { ProbationPolicy } from './probation-step.ts'
 import type { Committed, Intent, TransactionEffects, Txn, Validated } from './transaction.ts'
 
 /** Everything the transaction pipeline is built from; the store assembles it. */
@@ -49,6 +50,8 @@ export interface PipelineParts<TConfig> {
   readonly eventsLimit: number
   readonly inspect?: (event: unknown) => void
   readonly warn: (code: WarningCode, message: string) => void
+  /** Which sources' changes go on probation, and for how long; none without the store option. */
+  readonly probation?: ProbationPolicy | undefined
   /** After every outcome (the audit log). */
   readonly onOutcome?: ((record: TransactionRecord) => void) | undefined
   /** After every commit (the last known good config). */

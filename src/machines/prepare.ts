@@ -14,6 +14,7 @@ import { reconcile } from '../tree/reconcile.ts'
 import { remerge } from '../tree/remerge.ts'
 import { finish, overlay, type PrepareEnv, rejected, threw } from './candidate.ts'
 import { withDeadlines } from './deadlines.ts'
+import { fromProbationEnd } from './probation-step.ts'
 import type { Committed, Intent, LoadedLayers, Validated } from './transaction.ts'
 
 /**
@@ -85,6 +86,8 @@ function validate<TConfig>(
         return fromRollback(env, live, intent.target)
       case 'import':
         return fromImport(env, live, intent.config)
+      case 'probation':
+        return fromProbationEnd(env, live, intent)
     }
   } catch (error) {
     // A refinement that throws is the schema's bug, but must not take the store down with it.
@@ -157,6 +160,9 @@ function fromReload<TConfig>(
     ...(read === undefined || deepEqual(read.expiries, live.layers.expiries)
       ? {}
       : { expiries: read.expiries }),
+    ...(read === undefined || deepEqual(read.probation, live.layers.probation)
+      ? {}
+      : { probation: read.probation }),
   }
   const version = loaded.sources
     .map((s) => s.version)

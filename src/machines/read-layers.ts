@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { NO_EXPIRIES, readExpiries } from '../expiries.ts'
 import { type LoadedLayer, loadOverrides, loadSources } from '../layers.ts'
+import { NO_PROBATION, readProbation } from '../probation.ts'
 import type { ConfigSource, OverridesBackend } from '../types.ts'
 import type { PersistedLayer } from './transaction.ts'
 
@@ -44,7 +45,11 @@ export function layerReads(env: ReadEnv): {
         { environment: env.environment, report: (w) => env.report(w.code, w.message) },
         env.loadTimeoutMs,
       )
-      return { overrides: doc?.overrides ?? {}, expiries: doc ? readExpiries(doc.expiries) : NO_EXPIRIES }
+      return {
+        overrides: doc?.overrides ?? {},
+        expiries: doc ? readExpiries(doc.expiries) : NO_EXPIRIES,
+        probation: doc ? readProbation(doc.probation) : NO_PROBATION,
+      }
     },
   }
 }

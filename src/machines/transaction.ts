@@ -1,5 +1,6 @@
 import type { Expiries, ExpiryRef, ExpiryStamp } from '../expiries.ts'
 import type { LayerState, LoadedLayer } from '../layers.ts'
+import type { Probations } from '../probation.ts'
 import type {
   Change,
   ConfigIssue,
@@ -11,14 +12,28 @@ import type {
 
 /** What a transaction asks for. The machine does not care which door it came through. */
 export type Intent =
-  | { readonly kind: 'update'; readonly change: unknown; readonly expires?: ExpiryStamp }
-  | { readonly kind: 'set'; readonly path: string; readonly value: unknown; readonly expires?: ExpiryStamp }
+  | ({ readonly kind: 'update'; readonly change: unknown } & WriteExtras)
+  | ({ readonly kind: 'set'; readonly path: string; readonly value: unknown } & WriteExtras)
   | { readonly kind: 'reload'; readonly loaded: LoadedLayers }
   | { readonly kind: 'reload'; readonly failed: readonly ConfigIssue[] }
   /** `expired`: the deadlines that passed, reset only where each is still the one set (`source: 'expiry'`). */
   | { readonly kind: 'reset'; readonly path?: string; readonly expired?: readonly ExpiryRef[] }
   | { readonly kind: 'rollback'; readonly target: number | string }
   | { readonly kind: 'import'; readonly config: unknown }
+  /** Ends the probation of `revision`: keeps it, or reverts what it changed where its values still hold. */
+  | {
+      readonly kind: 'probation'
+      readonly revision: number
+      readonly end: 'confirm' | 'revert'
+      readonly reason?: string
+    }
+
+/** What a runtime write may ask for besides its values: a deadline for its overrides, a probation for its change. */
+export interface WriteExtras {
+  readonly expires?: ExpiryStamp
+  /** Milliseconds the committed change stays on probation. */
+  readonly probation?: number
+}
 
 /** What a reload read before it was queued; `overrides` only when a backend holds them. */
 export interface LoadedLayers {
@@ -30,6 +45,7 @@ export interface LoadedLayers {
 export interface PersistedLayer {
   readonly overrides: Readonly<Record<string, unknown>>
   readonly expiries: Expiries
+  readonly probation: Probations
 }
 
 /** One queued transaction and everyone waiting for its result (coalesced reloads share one). */

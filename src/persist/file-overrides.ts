@@ -1,10 +1,17 @@
 import { resolve } from 'node:path'
 import { ConfigError, issue } from '../errors.ts'
 import { readExpiries } from '../expiries.ts'
+import { readProbation } from '../probation.ts'
 import { findForbiddenKeys } from '../tree/forbidden.ts'
 import { flattenLeaves, treeOfLeaves } from '../tree/leaves.ts'
 import { isPlainObject } from '../tree/paths.ts'
-import type { BackendContext, OverridesBackend, PersistedExpiry, PersistedOverrides } from '../types.ts'
+import type {
+  BackendContext,
+  OverridesBackend,
+  PersistedExpiry,
+  PersistedOverrides,
+  PersistedProbation,
+} from '../types.ts'
 import { holds, type Isolation, scopesOf } from './conflict-scope.ts'
 import { contentHash } from './content-hash.ts'
 import { withFileLock } from './file-lock.ts'
@@ -99,6 +106,7 @@ export function fileOverrides(path: string, options: FileOverridesOptions = {}):
       overrides: own ? doc.overrides : treeOfLeaves(merged),
       // This store's deadlines: another writer's are dropped with its merged leaves (they then do not expire).
       ...(doc.expiries ? { expiries: doc.expiries } : {}),
+      ...(doc.probation ? { probation: doc.probation } : {}),
     }
     await file.write(written)
     baseline = ours
@@ -129,7 +137,7 @@ type OverridesDocument = PersistedOverrides & { readonly hotconf?: number }
 function parseOverrides(raw: Record<string, unknown>): OverridesDocument {
   const forbidden = findForbiddenKeys(raw)[0]
   if (forbidden) throw new Error(`${forbidden.message} (at ${forbidden.path})`)
-  const { hotconf = FORMAT, revision, updatedAt = '', environment = '', overrides, expiries } = raw
+  const { hotconf = FORMAT, revision, updatedAt = '', environment = '', overrides, expiries, probation } = raw
   if (hotconf !== FORMAT)
     throw new Error(`"hotconf" is ${String(hotconf)}, this version reads format ${FORMAT}`)
   if (!Number.isSafeInteger(revision) || (revision as number) < 0) {
@@ -139,10 +147,14 @@ function parseOverrides(raw: Record<string, unknown>): OverridesDocument {
   if (typeof environment !== 'string') throw new Error('"environment" must be a string')
   if (!isPlainObject(overrides)) throw new Error('"overrides" must be an object')
   const doc = { hotconf: FORMAT, revision: revision as number, updatedAt, environment, overrides }
-  if (expiries === undefined) return doc
   // Checked here, so a malformed one makes the file corrupt (moved aside) rather than failing the store later.
-  readExpiries(expiries)
-  return { ...doc, expiries: expiries as Record<string, PersistedExpiry> }
+  if (expiries !== undefined) readExpiries(expiries)
+  if (probation !== undefined) readProbation(probation)
+  return {
+    ...doc,
+    ...(expiries === undefined ? {} : { expiries: expiries as Record<string, PersistedExpiry> }),
+    ...(probation === undefined ? {} : { probation: probation as Record<string, PersistedProbation> }),
+  }
 }
 
 /** The leaf paths whose value differs between two flattened documents (added, changed or removed). */

@@ -34,9 +34,33 @@ export function checkOptions(
   }
   if (options.initial !== undefined && !isPlainObject(options.initial))
     bad('initial', 'initial must be a plain object')
+  checkProbation(options.probation, bad)
   for (const [key, value] of Object.entries(numbers)) {
     if (!Number.isInteger(value) || value < 1)
       bad(key, `${key} must be an integer >= 1, got ${String(value)}`)
+  }
+}
+
+function checkProbation(
+  probation: ConfigStoreOptions<z.ZodObject>['probation'],
+  bad: (path: string, message: string) => never,
+): void {
+  if (probation === undefined) return
+  const { checks = {}, everyMs, forMs, sources = [] } = probation
+  for (const [key, value] of Object.entries({ everyMs, forMs })) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1))
+      bad(`probation.${key}`, `probation.${key} must be an integer >= 1, got ${String(value)}`)
+  }
+  if (!Array.isArray(sources) || sources.some((s) => typeof s !== 'string'))
+    bad('probation.sources', 'probation.sources must be an array of source names, e.g. ["http", "file"]')
+  if (sources.length > 0 && forMs === undefined)
+    bad(
+      'probation.forMs',
+      'probation.sources needs probation.forMs: how long their changes stay on probation',
+    )
+  for (const [name, check] of Object.entries(checks)) {
+    if (typeof check !== 'function')
+      bad(`probation.checks.${name}`, `probation.checks.${name} must be a function returning a boolean`)
   }
 }
 

@@ -18,6 +18,7 @@ import { checkOptions } from './check-options.ts'
 import { ExpiryTimer, nodeTimers } from './expiry-timer.ts'
 import { LiveStore } from './live-store.ts'
 import { StoreNotices } from './notices.ts'
+import { ProbationTimer, type ProbationTimerContext } from './probation-timer.ts'
 import { startUp } from './start-up.ts'
 import { openStoreFiles, type StoreFiles } from './store-files.ts'
 import type { StoreCore } from './store-reads.ts'
@@ -74,6 +75,13 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     history,
     redactor,
     ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.probation?.sources?.length && options.probation.forMs
+      ? { probation: { forMs: options.probation.forMs, sources: options.probation.sources } }
+      : {}),
+    probationChecks: {
+      checks: options.probation?.checks ?? {},
+      everyMs: options.probation?.everyMs ?? 1000,
+    },
     onOutcome: (record) => files.audit({ ...record, environment }),
     onCommit: lastGood?.write,
     files,
@@ -126,6 +134,7 @@ type StoreSettings<TConfig> = Omit<
   Pick<StoreCore<TConfig>, 'schema' | 'files' | 'adapters' | 'release'> & {
     readonly participantTimeoutMs: number
     readonly timers: StoreTimers
+    readonly probationChecks: Pick<ProbationTimerContext<TConfig>, 'checks' | 'everyMs'>
   }
 
 /**
@@ -154,20 +163,47 @@ function assemble<TConfig>(settings: StoreSettings<TConfig>): LiveStore<TConfig>
     expire: (expired, meta) => transactor.submit({ kind: 'reset', expired }, meta, 'expiry'),
     warn: (code, message) => notices.warn(code, message),
   })
+  const probation = new ProbationTimer<TConfig>({
+    timers: settings.timers,
+    clock,
+    probations: () => transactor.state.live.layers.probation,
+    config: () => transactor.state.live.config,
+    ...settings.probationChecks,
+    timeoutMs: settings.participantTimeoutMs,
+    end: (revision, end, meta) => transactor.submit({ kind: 'probation', revision, end }, meta, 'probation'),
+    warn: (code, message) => notices.warn(code, message),
+    event: (event) => {
+      counters.probation[event.phase]++
+      streams.event(event)
+    },
+  })
   const transactor = createTransactor<TConfig>({
     ...settings,
     onCommit: (committed) => {
       settings.onCommit?.(committed)
       expiry.sync()
+      probation.sync()
     },
-    onRefresh: () => expiry.sync(),
+    onRefresh: () => {
+      expiry.sync()
+      probation.sync()
+    },
     participants,
     streams,
     tracer: new TransactionTracer(settings.environment),
     counters,
     warn: (code, message) => notices.warn(code, message),
   })
-  return new LiveStore<TConfig>({ ...settings, transactor, streams, counters, participants, notices, expiry })
+  return new LiveStore<TConfig>({
+    ...settings,
+    transactor,
+    streams,
+    counters,
+    participants,
+    notices,
+    expiry,
+    probation,
+  })
 }
 
 /** Writes every commit to the last-good file, latest wins; none without `lastKnownGood`. */

@@ -46,6 +46,7 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
   async start(): Promise<void> {
     try {
       await this.core.expiry.start()
+      await this.core.probation.start()
       await this.#adapters.start(this.core.adapters)
     } catch (error) {
       await this.close()
@@ -55,11 +56,11 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
 
   // --- writes ---
 
-  update(change: ConfigChange<TConfig>, meta?: WriteMeta): Promise<UpdateResult> {
+  update(change: ConfigChange<TConfig>, meta?: WriteMeta<TConfig>): Promise<UpdateResult> {
     return this.#write({ kind: 'update', change }, meta)
   }
 
-  set(path: string, value: unknown, meta?: WriteMeta): Promise<UpdateResult> {
+  set(path: string, value: unknown, meta?: WriteMeta<TConfig>): Promise<UpdateResult> {
     if (path === '') return this.update(value as ConfigChange<TConfig>, meta)
     return this.#write({ kind: 'set', path, value }, meta)
   }
@@ -91,6 +92,14 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
 
   rollback(target: number | string, meta?: UpdateMeta): Promise<UpdateResult> {
     return this.core.transactor.submit({ kind: 'rollback', target }, meta, 'rollback')
+  }
+
+  confirm(revision: number, meta: UpdateMeta = {}): Promise<UpdateResult> {
+    return this.core.probation.end(revision, 'confirm', meta)
+  }
+
+  revert(revision: number, meta: UpdateMeta = {}): Promise<UpdateResult> {
+    return this.core.probation.end(revision, 'revert', meta)
   }
 
   import(doc: ExportDocument | { config: unknown }, meta?: UpdateMeta): Promise<UpdateResult> {
@@ -147,22 +156,39 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
 
   // --- internal ---
 
-  /** An update or set; with `ttlMs`, its deadline is taken now, when it was asked for. */
+  /**
+   * An update or set; with `ttlMs`, its deadline is taken now, when it was asked for; with `probation`, the change
+   * it commits goes on probation (its own check joining the store's).
+   */
   #write(
     intent: Extract<Intent, { kind: 'update' | 'set' }>,
-    meta: WriteMeta | undefined,
+    meta: WriteMeta<TConfig> | undefined,
   ): Promise<UpdateResult> {
-    if (meta?.ttlMs === undefined) return this.core.transactor.submit(intent, meta, 'api')
-    const { ttlMs, ...rest } = meta
-    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) {
-      const errors = [
-        issue('INVALID', '', `ttlMs must be a positive integer of milliseconds, got ${String(ttlMs)}`),
-      ]
-      return Promise.resolve({ status: 'rejected', errors, revision: this.revision })
+    const { ttlMs, probation, ...rest } = meta ?? {}
+    const refused = (message: string): Promise<UpdateResult> =>
+      Promise.resolve({
+        status: 'rejected',
+        errors: [issue('INVALID', '', message)],
+        revision: this.revision,
+      })
+    if (ttlMs !== undefined && (!Number.isSafeInteger(ttlMs) || ttlMs < 1))
+      return refused(`ttlMs must be a positive integer of milliseconds, got ${String(ttlMs)}`)
+    const forMs = probation?.forMs
+    if (probation !== undefined && (!Number.isSafeInteger(forMs) || (forMs as number) < 1))
+      return refused(`probation.forMs must be a positive integer of milliseconds, got ${String(forMs)}`)
+    const at = ttlMs === undefined ? undefined : this.core.clock().getTime() + ttlMs
+    const extras = {
+      ...(at === undefined ? {} : { expires: rest.actor === undefined ? { at } : { at, actor: rest.actor } }),
+      ...(forMs === undefined ? {} : { probation: forMs }),
     }
-    const at = this.core.clock().getTime() + ttlMs
-    const expires = rest.actor === undefined ? { at } : { at, actor: rest.actor }
-    return this.core.transactor.submit({ ...intent, expires }, rest, 'api')
+    const submitted = this.core.transactor.submit({ ...intent, ...extras }, rest, 'api')
+    const check = probation?.check
+    // Only a write with a check of its own waits here: any other settles in the order it was submitted.
+    if (!check) return submitted
+    return submitted.then((result) => {
+      if (result.status === 'committed') this.core.probation.watch(result.revision, check)
+      return result
+    })
   }
 
   /** Snapshots are not transactions (they return a `Snapshot`, not an `UpdateResult`), so a closed store throws. */
@@ -176,6 +202,7 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
 
   async #shutdown(): Promise<void> {
     this.core.expiry.close()
+    this.core.probation.close()
     this.core.transactor.close()
     // Stop the adapters first, so nothing new arrives while the pipeline drains.
     await this.#adapters.dispose()

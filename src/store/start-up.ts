@@ -8,6 +8,7 @@ import { attributeIssues } from '../layer-origins.ts'
 import { parkedMessage, parkOverrides } from '../layer-overrides.ts'
 import { type LayerState, type LoadedLayer, loadOverrides, loadSources, mergeLayerState } from '../layers.ts'
 import type { Committed } from '../machines/transaction.ts'
+import { readProbation } from '../probation.ts'
 import { checkTree } from '../schema/check-tree.ts'
 import type { Redactor } from '../schema/redactor.ts'
 import type { ConfigIssue, ConfigSource, PersistedOverrides, WarningCode } from '../types.ts'
@@ -43,6 +44,7 @@ export async function startUp<TConfig>(
     overrides: stored.persisted?.overrides ?? {},
     parked: {},
     expiries: readExpiries(stored.persisted?.expiries),
+    probation: readProbation(stored.persisted?.probation),
   }
   const { config, layers } = await fromSources<TConfig>(ctx, base).catch((error: unknown) =>
     fromLastGood<TConfig>(ctx, base, stored.goodRead, error),

@@ -7,6 +7,7 @@ import { explainPath } from '../layer-origins.ts'
 import { parkedList } from '../layer-overrides.ts'
 import type { ParticipantSet } from '../machines/participants.ts'
 import type { Transactor } from '../machines/transactor.ts'
+import { pendingProbation } from '../probation.ts'
 import type { Redactor } from '../schema/redactor.ts'
 import { checkSchemaPath } from '../schema/schema-path.ts'
 import type { StoreCounters } from '../stats.ts'
@@ -29,6 +30,7 @@ import type {
 } from '../types.ts'
 import type { ExpiryTimer } from './expiry-timer.ts'
 import type { StoreNotices } from './notices.ts'
+import type { ProbationTimer } from './probation-timer.ts'
 import type { StoreFiles } from './store-files.ts'
 
 /** What a store is made of once it has started; `createConfigStore` assembles it. */
@@ -43,6 +45,8 @@ export interface StoreCore<TConfig> {
   readonly notices: StoreNotices
   /** Resets expiring overrides when their deadline passes. */
   readonly expiry: ExpiryTimer
+  /** Runs the checks of changes on probation and ends each. */
+  readonly probation: ProbationTimer<TConfig>
   readonly redactor: Redactor
   readonly backend: OverridesBackend | undefined
   readonly files: StoreFiles
@@ -208,6 +212,7 @@ export abstract class StoreReads<TConfig> {
       parked: parkedList(live.layers.parked, notices.warnings),
       sources: this.sources(),
       expiring: pendingExpiries(live.layers.expiries),
+      probation: pendingProbation(live.layers.probation),
     }
   }
 

@@ -60,6 +60,42 @@ describe('the online commands against a real admin API (#19)', { timeout: 180_00
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringMatching(/ttl must be a positive integer/) })
   })
 
+  it('set --probation puts the change on probation; probation lists it and reverts or confirms it (#20)', async () => {
+    const set = await as(WRITE, [
+      'set',
+      'pool.max',
+      '20',
+      '--reason',
+      'try',
+      '--probation',
+      '5m',
+      '--ttl',
+      '1h',
+    ])
+    expect(set).toMatchObject({ code: 0 })
+    const [pending] = served.store.status().probation
+    expect(pending).toMatchObject({ revision: 2, source: 'http', paths: ['pool.max'] })
+    const [list, status] = await Promise.all([as(READ, ['probation']), as(READ, ['status'])])
+    const line = `#2 (http) until ${pending!.until.toISOString()}: pool.max`
+    expect(list.stdout).toBe(`${line}
+`)
+    expect(status.stdout).toContain(`probation    ${line}`)
+    const revert = await as(WRITE, ['probation', 'revert', '2', '--reason', 'p99 doubled'])
+    expect(revert).toMatchObject({ code: 0, stdout: expect.stringContaining('pool.max: 20 → 10') })
+    expect(served.store.history({ limit: 1 })[0]).toMatchObject({ rollbackOf: 2 })
+    const [none, missing, bad] = await Promise.all([
+      as(READ, ['probation']),
+      as(WRITE, ['probation', 'confirm', '2', '--reason', 'fine']),
+      as(WRITE, ['probation', 'keep', '2', '--reason', 'x']),
+    ])
+    expect(none.stdout).toBe('nothing is on probation\n')
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/revision 2 is not on probation/),
+    })
+    expect(bad).toMatchObject({ code: 2 })
+  })
+
   it('set writes with who and why; exit 1 when rejected, 2 without --reason', async () => {
     const set = await as(WRITE, ['set', 'pool.max', '20', '--reason', 'traffic spike', '--actor', 'alice'])
     expect(set).toMatchObject({

@@ -19,7 +19,15 @@ type Config = { readonly n: number }
 /** What a stub `prepare` makes of a `set` whose value names the outcome wanted. */
 type Verdict = 'ready' | 'apply' | 'rejected' | 'unchanged'
 
-const layers: LayerState = { defaults: {}, initial: {}, sources: [], overrides: {}, parked: {}, expiries: {} }
+const layers: LayerState = {
+  defaults: {},
+  initial: {},
+  sources: [],
+  overrides: {},
+  parked: {},
+  expiries: {},
+  probation: {},
+}
 const first: Committed<Config> = {
   config: { n: 0 },
   revision: 1,
@@ -224,7 +232,7 @@ describe('transaction machine (stub effects)', () => {
     await settle()
     expect(backendReads).toHaveLength(1)
     expect(log).not.toContain('validating 2')
-    backendReads[0]!.resolve({ overrides: {}, expiries: {} })
+    backendReads[0]!.resolve({ overrides: {}, expiries: {}, probation: {} })
     await settle()
     expect(log.filter((line) => line.startsWith('settle'))).toEqual([
       'settle 1 committed',

@@ -113,6 +113,7 @@ export function createEtcdOverrides(
       updatedAt: meta.updatedAt ?? new Date(0).toISOString(),
       environment: meta.environment ?? ctx.environment,
       ...(meta.expiries ? { expiries: meta.expiries } : {}),
+      ...(meta.probation ? { probation: meta.probation } : {}),
     }
     return last
   }
@@ -233,9 +234,15 @@ function conflicts(
 }
 
 function metaText(doc: PersistedOverrides): string {
-  const { revision, updatedAt, environment, expiries } = doc
-  // Deadlines ride in the metadata key, written in the same transaction as the leaves they end.
-  return JSON.stringify({ revision, updatedAt, environment, ...(expiries ? { expiries } : {}) })
+  const { revision, updatedAt, environment, expiries, probation } = doc
+  // Deadlines and probations ride in the metadata key, written in the same transaction as the leaves they concern.
+  return JSON.stringify({
+    revision,
+    updatedAt,
+    environment,
+    ...(expiries ? { expiries } : {}),
+    ...(probation ? { probation } : {}),
+  })
 }
 
 function parseMeta(text: string | undefined): Partial<PersistedOverrides> {
@@ -247,10 +254,25 @@ function parseMeta(text: string | undefined): Partial<PersistedOverrides> {
       ...(typeof meta.updatedAt === 'string' ? { updatedAt: meta.updatedAt } : {}),
       ...(typeof meta.environment === 'string' ? { environment: meta.environment } : {}),
       ...(validExpiries(meta.expiries) ? { expiries: meta.expiries } : {}),
+      ...(validProbation(meta.probation) ? { probation: meta.probation } : {}),
     }
   } catch {
     return {}
   }
+}
+
+/** Probations as `metaText` writes them; anything else is ignored, like malformed deadlines. */
+function validProbation(value: unknown): value is NonNullable<PersistedOverrides['probation']> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  return Object.entries(value).every(
+    ([key, p]: [string, unknown]) =>
+      Number.isSafeInteger(Number(key)) &&
+      typeof p === 'object' &&
+      p !== null &&
+      typeof (p as { source?: unknown }).source === 'string' &&
+      !Number.isNaN(Date.parse(String((p as { until?: unknown }).until))) &&
+      Array.isArray((p as { changes?: unknown }).changes),
+  )
 }
 
 /** Deadlines as `metaText` writes them; anything else (another writer's garbage) is ignored, not trusted. */

@@ -4,6 +4,7 @@ import { configOperations } from './routes-config.ts'
 import { consoleOperations } from './routes-console.ts'
 import { fleetOperations } from './routes-fleet.ts'
 import { historyOperations } from './routes-history.ts'
+import { probationOperations } from './routes-probation.ts'
 import { statusOperations } from './routes-status.ts'
 import { uiOperations } from './routes-ui.ts'
 
@@ -11,6 +12,7 @@ import { uiOperations } from './routes-ui.ts'
 export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
   ...configOperations,
   ...historyOperations,
+  ...probationOperations,
   ...adminOperations,
   ...statusOperations,
   ...fleetOperations,

@@ -125,6 +125,13 @@ function build(prom: PromClient, store: MeteredStore, prefix: string, reloads: R
   total('rejected', 'Transactions rejected by validation.', (s) => s.rejected)
   total('rolled_back', 'Transactions rolled back by a participant or a failed write.', (s) => s.rolledBack)
   total('reloads', 'Reloads of the sources, whatever their outcome.', (s) => s.reloads)
+  total(
+    'probation_reverts',
+    'Changes on probation reverted, by a failed check or by hand.',
+    (s) => s.probation.reverted,
+  )
+  total('probation_confirmed', 'Changes on probation confirmed.', (s) => s.probation.confirmed)
+  gauge('on_probation', 'Committed changes still on probation.', () => store.status().probation.length)
   gauge('config_revision', 'The live config revision.', () => store.revision)
   gauge('snapshots', 'Pinned snapshots.', () => store.snapshots().length)
   gauge(

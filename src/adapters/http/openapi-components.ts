@@ -105,6 +105,11 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
       description: 'Runtime overrides with a deadline, soonest first',
       items: ref('PendingExpiry'),
     },
+    probation: {
+      type: 'array',
+      description: 'Committed changes on probation, oldest first',
+      items: ref('PendingProbation'),
+    },
     adapters: {
       type: 'array',
       items: closed(
@@ -217,6 +222,16 @@ export const STATIC_SCHEMAS: Readonly<Record<string, JsonObject>> = {
       actor: { type: 'string' },
     },
     { required: ['path', 'at', 'revision'] },
+  ),
+  PendingProbation: closed(
+    {
+      revision: { ...revision(), description: 'The change on probation' },
+      until: { ...dateTime(), description: 'When it is confirmed unless a check fails first' },
+      source: { type: 'string' },
+      actor: { type: 'string' },
+      paths: { type: 'array', items: { type: 'string' }, description: 'What a revert puts back' },
+    },
+    { required: ['revision', 'until', 'source', 'paths'] },
   ),
   Session: closed({
     name: { type: 'string', description: "The token's name, recorded as the actor of its writes" },
@@ -347,6 +362,20 @@ export const PARAMETERS: Readonly<Record<string, JsonObject>> = {
     description:
       'The overrides this write sets expire after this long: an integer with a unit, `ms`, `s`, `m` or `h`',
     schema: { type: 'string', pattern: '^[1-9]\\d{0,9}(ms|s|m|h)$', examples: ['15m'] },
+  },
+  Probation: {
+    name: 'probation',
+    in: 'query',
+    description:
+      'The change this write commits stays on probation this long (reverted when a check of the store fails): an integer with a unit, `ms`, `s`, `m` or `h`',
+    schema: { type: 'string', pattern: '^[1-9]\\d{0,9}(ms|s|m|h)$', examples: ['5m'] },
+  },
+  ProbationRevision: {
+    name: 'revision',
+    in: 'path',
+    required: true,
+    description: 'The revision on probation',
+    schema: { type: 'integer', minimum: 1 },
   },
   LastEventId: {
     name: 'Last-Event-ID',

@@ -68,7 +68,7 @@ export const configOperations: readonly AdminOperation[] = [
     summary: 'Change the config with a JSON merge patch (RFC 7396)',
     description:
       'Objects merge, `null` deletes (a defaulted key returns to its default; a required one is rejected).',
-    parameters: ['IfMatch', 'XReason', 'Ttl'],
+    parameters: ['IfMatch', 'XReason', 'Ttl', 'Probation'],
     requestBody: { required: true, description: 'A merge patch of the config', content: MERGE_PATCH },
     ...WRITE_OUTCOMES,
     handler:
@@ -84,7 +84,7 @@ export const configOperations: readonly AdminOperation[] = [
     operationId: 'putValue',
     role: 'write',
     summary: 'Set the value at a dotted config path',
-    parameters: ['ConfigPath', 'IfMatch', 'XReason', 'Ttl'],
+    parameters: ['ConfigPath', 'IfMatch', 'XReason', 'Ttl', 'Probation'],
     requestBody: {
       required: true,
       description: 'The new value (any JSON)',

@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import type { UpdateMeta, WriteMeta } from '../../types.ts'
 import type { AnyStore } from './admin-context.ts'
 import type { AdminEnv } from './auth.ts'
-import { ttlQuery } from './duration.ts'
+import { durationQuery } from './duration.ts'
 import { ifMatchRevision } from './etag.ts'
 import { fail } from './problem.ts'
 
@@ -31,11 +31,18 @@ export function writeMeta(
 
 /**
  * `writeMeta` for a plain update or set, whose source names the door it came through: `'http'` here, as
- * `store.update` records `'api'`; `?ttl=15m` makes the overrides it writes expire (`ttlMs`).
+ * `store.update` records `'api'`; `?ttl=15m` makes the overrides it writes expire (`ttlMs`), `?probation=5m` puts
+ * the change on probation.
  */
 export function plainWriteMeta(c: Context<AdminEnv>, store: AnyStore): WriteMeta {
-  const ttlMs = ttlQuery(c.req.query('ttl'))
-  return { ...writeMeta(c, store), source: 'http', ...(ttlMs === undefined ? {} : { ttlMs }) }
+  const ttlMs = durationQuery('ttl', c.req.query('ttl'))
+  const forMs = durationQuery('probation', c.req.query('probation'))
+  return {
+    ...writeMeta(c, store),
+    source: 'http',
+    ...(ttlMs === undefined ? {} : { ttlMs }),
+    ...(forMs === undefined ? {} : { probation: { forMs } }),
+  }
 }
 
 // --- internal ---

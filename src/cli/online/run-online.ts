@@ -52,6 +52,7 @@ const FLAGS = {
   out: { type: 'string' },
   'include-secrets': { type: 'boolean' },
   ttl: { type: 'string' },
+  probation: { type: 'string' },
 } as const
 
 /** The flags a command's help lists, so parsing and help cannot drift apart. */
@@ -75,7 +76,7 @@ const HANDLERS: Readonly<Record<string, (ctx: OnlineContext) => Promise<void>>> 
   async set(ctx) {
     const [path = '', raw = ''] = positionals(ctx.args, 2, 2, 'path and value')
     const headers = reasonHeader(ctx, true)
-    const route = `/values/${encodeURIComponent(path)}${ttlParam(ctx)}`
+    const route = `/values/${encodeURIComponent(path)}${durationParams(ctx)}`
     await write(ctx, 'PUT', route, { body: jsonOrString(raw), headers })
   },
   async patch(ctx) {
@@ -83,7 +84,7 @@ const HANDLERS: Readonly<Record<string, (ctx: OnlineContext) => Promise<void>>> 
     const patch = await readJsonInput(ctx, stringFlag(ctx.values, 'file'))
     const headers = reasonHeader(ctx, true)
     const init = { body: patch, headers, contentType: 'application/merge-patch+json' }
-    await write(ctx, 'PATCH', ttlParam(ctx), init)
+    await write(ctx, 'PATCH', durationParams(ctx), init)
   },
   async validate(ctx) {
     positionals(ctx.args, 0, 0, '')
@@ -161,6 +162,19 @@ const HANDLERS: Readonly<Record<string, (ctx: OnlineContext) => Promise<void>>> 
     const [path] = positionals(ctx.args, 0, 1, 'path')
     await write(ctx, 'POST', '/reset', { body: { ...(path ? { path } : {}), ...envelope(ctx, true) } })
   },
+  async probation(ctx) {
+    const [action, revision] = positionals(ctx.args, 0, 2, 'confirm|revert and a revision')
+    if (action === undefined) {
+      const { body } = await call(ctx.conn, 'GET', '/status')
+      const list = (body as Status).probation ?? []
+      print(ctx, list, () => (list.length ? list.map(probationLine) : ['nothing is on probation']))
+      return
+    }
+    if ((action !== 'confirm' && action !== 'revert') || revision === undefined)
+      throw usage('hotconf probation takes no argument, or confirm|revert and a revision')
+    const route = `/probation/${revisionArg(revision)}/${action}`
+    await write(ctx, 'POST', route, { body: envelope(ctx, true) })
+  },
   async status(ctx) {
     positionals(ctx.args, 0, 0, '')
     const { body } = await call(ctx.conn, 'GET', '/status')
@@ -222,10 +236,15 @@ function reasonHeader(ctx: OnlineContext, required: boolean): Record<string, str
   return { 'x-reason': reason }
 }
 
-/** `?ttl=<duration>` for `--ttl`, checked by the server (it answers 400 with what it accepts). */
-function ttlParam(ctx: OnlineContext): string {
-  const ttl = stringFlag(ctx.values, 'ttl')
-  return ttl === undefined ? '' : `?ttl=${encodeURIComponent(ttl)}`
+/** `?ttl=` and `?probation=` for `--ttl` and `--probation`, checked by the server (a 400 says what it accepts). */
+function durationParams(ctx: OnlineContext): string {
+  const query = new URLSearchParams()
+  for (const name of ['ttl', 'probation']) {
+    const value = stringFlag(ctx.values, name)
+    if (value !== undefined) query.set(name, value)
+  }
+  const text = query.toString()
+  return text === '' ? '' : `?${text}`
 }
 
 /** `reason` in the body of the envelope routes (rollback, reset, reload, import). */
@@ -295,6 +314,18 @@ interface Status {
   readonly sources: readonly { name: string }[]
   readonly warnings: readonly { code: string; message: string }[]
   readonly expiring?: readonly { path: string; at: string; revision: number }[]
+  readonly probation?: readonly Probation[]
+}
+
+interface Probation {
+  readonly revision: number
+  readonly until: string
+  readonly source: string
+  readonly paths: readonly string[]
+}
+
+function probationLine(p: Probation): string {
+  return `#${p.revision} (${p.source}) until ${p.until}: ${p.paths.join(', ')}`
 }
 
 function statusLines(s: Status): string[] {
@@ -307,6 +338,7 @@ function statusLines(s: Status): string[] {
       (p) => `restart      ${p.path}: ${JSON.stringify(p.live)} → ${JSON.stringify(p.next)} after a restart`,
     ),
     ...(s.expiring ?? []).map((e) => `expires      ${e.path} at ${e.at} (set at #${e.revision})`),
+    ...(s.probation ?? []).map((p) => `probation    ${probationLine(p)}`),
     ...s.warnings.map((w) => `warning      ${w.code}: ${w.message}`),
   ]
 }
