@@ -215,7 +215,10 @@ function fromReset<TConfig>(
     parked = assocIn(parked, splitPath(path), undefined)
   }
   const layers: LayerState = { ...live.layers, overrides, parked }
-  return finish(env, live, reconcile(live.config, mergeLayerState(layers)), 'reject', () => layers)
+  // Merged afresh only where the overrides changed: an expiry of one key in a wide config costs that key.
+  const pinned = live.pendingRestart.map((p) => p.path)
+  const candidate = remerge(live.config, layerStack(live.layers), layerStack(layers), pinned)
+  return finish(env, live, candidate, 'reject', () => layers)
 }
 
 /** The overrides whose deadline passed, where a later write has not replaced it (the later write wins). */
