@@ -330,13 +330,18 @@ export type Participant<TConfig> = (
   txn: TransactionInfo,
 ) => void | Promise<void>
 
-export interface ParticipantOptions {
+export interface ParticipantOptions<TConfig = unknown> {
   /** Called only when a changed path starts with one of these (or lies above one). @default every change */
   readonly paths?: readonly string[]
   /** @default the store's participantTimeoutMs */
   readonly timeoutMs?: number
   /** Shown in errors and status. @default the handler's name */
   readonly name?: string
+  /**
+   * Opts the participant in to probation: this check runs with the store's while changes are on probation, and one
+   * that fails reverts the changes on probation that touch its `paths` (all of them without `paths`), newest first.
+   */
+  readonly check?: ProbationCheck<TConfig>
 }
 
 // --- sources and layers ---
@@ -711,7 +716,7 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
   fleet(): Promise<FleetView>
 
   /** Take part in applying: may veto (throw) within its timeout. Returns an unsubscribe function. */
-  participate(handler: Participant<TConfig>, options?: ParticipantOptions): () => void
+  participate(handler: Participant<TConfig>, options?: ParticipantOptions<TConfig>): () => void
 
   /** Replays the current config, then one value per commit. */
   readonly config$: Observable<DeepReadonly<TConfig>>

@@ -129,6 +129,30 @@ describe('probation (#20)', () => {
     await store.close()
   })
 
+  it('a participant that opts in reverts the changes on probation that touch its paths; leaving removes its check', async () => {
+    const { store, clocks } = await open()
+    let poolOk = true
+    const leave = store.participate(() => {}, {
+      name: 'pool',
+      paths: ['pool'],
+      check: ({ config }) => poolOk || config.pool.max < 20,
+    })
+    await store.set('pool.max', 30, { probation: { forMs: MINUTE } })
+    await store.set('features.newUi', true, { probation: { forMs: MINUTE } })
+    poolOk = false
+    await advance(clocks, 1000)
+    await until('the revert', () => store.get('pool.max') === 10)
+    expect(store.status().probation.map((p) => p.revision)).toEqual([3])
+    expect(store.history({ limit: 1 })[0]!.reason).toBe(
+      'revert of revision 2 on probation: check "participant pool" failed: it returned false',
+    )
+    leave()
+    await store.set('pool.max', 40, { probation: { forMs: MINUTE } })
+    await advance(clocks, 1000)
+    expect(store.get('pool.max')).toBe(40)
+    await store.close()
+  })
+
   it('reverts only the paths that still hold its values: a later change of another path stays', async () => {
     const { store, clocks, health } = await open()
     await store.update({ pool: { max: 30 }, features: { newUi: true } }, { probation: { forMs: MINUTE } })

@@ -121,10 +121,18 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
     return deleted
   }
 
-  participate(handler: Participant<TConfig>, options?: ParticipantOptions): () => void {
+  participate(handler: Participant<TConfig>, options: ParticipantOptions<TConfig> = {}): () => void {
     // A typo in `paths` would make a participant that is never called.
-    for (const path of options?.paths ?? []) this.readerOf(path)
-    return this.core.participants.add(handler as Participant<unknown>, options)
+    for (const path of options.paths ?? []) this.readerOf(path)
+    const { check, ...rest } = options
+    const leave = this.core.participants.add(handler as Participant<unknown>, rest)
+    if (!check) return leave
+    const name = `participant ${rest.name ?? (handler.name || 'without a name')}`
+    const unwatch = this.core.probation.addCheck(name, check, rest.paths)
+    return () => {
+      leave()
+      unwatch()
+    }
   }
 
   fleet(): Promise<FleetView> {

@@ -1,6 +1,7 @@
 import { messageOf } from '../error-message.ts'
 import { formatIssues } from '../errors.ts'
 import type { Probations } from '../probation.ts'
+import { overlaps } from '../tree/paths.ts'
 import type {
   ProbationCheck,
   StoreEvent,
@@ -10,6 +11,13 @@ import type {
   WarningCode,
 } from '../types.ts'
 import { withTimeout } from '../with-timeout.ts'
+
+/** A participant's check, over the changes that touch `paths` (all without). */
+interface ScopedCheck<TConfig> {
+  readonly name: string
+  readonly check: ProbationCheck<TConfig>
+  readonly paths?: readonly string[]
+}
 
 /** What the probation timer reads, runs, and where it sends the ends of probations. */
 export interface ProbationTimerContext<TConfig> {
@@ -33,8 +41,8 @@ export interface ProbationTimerContext<TConfig> {
 /**
  * Runs the checks of the changes on probation every `everyMs` (and at start, before the store is handed out), and
  * ends each probation: a failed check reverts (the store's checks cannot tell which change hurt, so every change on
- * probation is reverted, newest first; a write's own check reverts its change only), a probation whose time passed
- * cleanly is confirmed. Like the expiry timer, `until` becomes a monotonic due time once, when first seen, and an
+ * probation is reverted, newest first; a participant's check reverts those that touch its paths, a write's own check
+ * its change only), a probation whose time passed cleanly is confirmed. Like the expiry timer, `until` becomes a monotonic due time once, when first seen, and an
  * end the pipeline refuses is reported (`PROBATION_FAILED`) and tried again after the next commit.
  */
 export class ProbationTimer<TConfig> {
@@ -43,6 +51,8 @@ export class ProbationTimer<TConfig> {
   readonly #due = new Map<number, number>()
   /** Checks of one write, in this process only. */
   readonly #own = new Map<number, ProbationCheck<TConfig>>()
+  /** Checks of participants that opted in, each over the changes that touch its paths (all without). */
+  readonly #scoped = new Set<ScopedCheck<TConfig>>()
   /** Being ended, or refused until the next commit. */
   readonly #busy = new Set<number>()
   readonly #waiting = new Set<number>()
@@ -72,6 +82,15 @@ export class ProbationTimer<TConfig> {
   /** Adds a write's own check to its revision's probation. */
   watch(revision: number, check: ProbationCheck<TConfig>): void {
     if (this.#due.has(revision)) this.#own.set(revision, check)
+  }
+
+  /** Adds a participant's check; returns its removal. */
+  addCheck(name: string, check: ProbationCheck<TConfig>, paths?: readonly string[]): () => void {
+    const entry: ScopedCheck<TConfig> = { name, check, ...(paths ? { paths } : {}) }
+    this.#scoped.add(entry)
+    return () => {
+      this.#scoped.delete(entry)
+    }
   }
 
   /** Runs the checks now (one pass at a time: a call during a pass waits for it). */
@@ -140,18 +159,41 @@ export class ProbationTimer<TConfig> {
     const pending = [...this.#due.keys()].filter((r) => this.#idle(r)).sort((a, b) => b - a)
     if (this.#closed || pending.length === 0) return
     const config = this.#ctx.config()
-    const failed = await this.#failure(Object.entries(this.#ctx.checks), pending[0]!, config)
-    if (failed !== undefined) {
-      for (const revision of pending) await this.#finish(revision, 'revert', failed)
-      return
+    const reverted = new Set<number>()
+    const revert = async (revisions: readonly number[], why: string) => {
+      for (const revision of revisions) {
+        reverted.add(revision)
+        await this.#finish(revision, 'revert', why)
+      }
+    }
+    const scoped = [...this.#scoped]
+    // Checks that cannot tell which change hurt revert every change on probation.
+    const general: [string, ProbationCheck<TConfig>][] = [
+      ...Object.entries(this.#ctx.checks),
+      ...scoped.filter((s) => !s.paths).map((s): [string, ProbationCheck<TConfig>] => [s.name, s.check]),
+    ]
+    const failed = await this.#failure(general, pending[0]!, config)
+    if (failed !== undefined) return revert(pending, failed)
+    for (const { name, check, paths } of scoped) {
+      if (!paths) continue
+      const touched = pending.filter((r) => !reverted.has(r) && this.#touches(r, paths))
+      if (touched.length === 0) continue
+      const why = await this.#failure([[name, check]], touched[0]!, config)
+      if (why !== undefined) await revert(touched, why)
     }
     const now = this.#ctx.timers.now()
     for (const revision of pending) {
+      if (reverted.has(revision)) continue
       const own = this.#own.get(revision)
       const mine = own ? await this.#failure([['check', own]], revision, config) : undefined
       if (mine !== undefined) await this.#finish(revision, 'revert', mine)
       else if ((this.#due.get(revision) ?? 0) <= now) await this.#finish(revision, 'confirm', undefined)
     }
+  }
+
+  #touches(revision: number, paths: readonly string[]): boolean {
+    const record = this.#ctx.probations()[String(revision)]
+    return record?.changes.some((c) => paths.some((p) => overlaps(c.path, p))) ?? false
   }
 
   /** The first failing check's reason: `check "name" failed: ...`, or `undefined` when all pass. */
