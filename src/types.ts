@@ -820,8 +820,11 @@ export interface ConfigStoreOptions<TSchema extends z.ZodObject> {
 
 /** See `ConfigStoreOptions.probation`. */
 export interface ProbationOptions<TConfig> {
-  /** Checks by name (the name leads the reason of a revert). @default {} */
-  readonly checks?: Readonly<Record<string, ProbationCheck<TConfig>>>
+  /**
+   * Checks by name (the name leads the reason of a revert), or a list (named by each function's name, else its
+   * place: `check 1`). @default {}
+   */
+  readonly checks?: Readonly<Record<string, ProbationCheck<TConfig>>> | readonly ProbationCheck<TConfig>[]
   /** How often the checks run while anything is on probation. @default 1000 */
   readonly everyMs?: number
   /** The probation of a change from one of `sources`. Required with `sources`. */

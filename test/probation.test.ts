@@ -264,6 +264,29 @@ describe('probation (#20)', () => {
     await store.close()
   })
 
+  it('takes a list of checks, named by their function', async () => {
+    const clocks = manualTimers()
+    const store = await createConfigStore({
+      schema: appSchema,
+      timers: clocks.timers,
+      clock: clocks.clock,
+      logger: quiet,
+      probation: {
+        checks: [
+          () => true,
+          function latency() {
+            return false
+          },
+        ],
+      },
+    })
+    await store.set('pool.max', 30, { probation: { forMs: MINUTE } })
+    await advance(clocks, 1000)
+    await until('the revert', () => store.get('pool.max') === 10)
+    expect(store.history({ limit: 1 })[0]!.reason).toMatch(/check "latency" failed: it returned false/)
+    await store.close()
+  })
+
   it('refuses a bad forMs and bad options', async () => {
     const { store } = await open()
     expect(await store.set('pool.max', 30, { probation: { forMs: 0 } })).toMatchObject({
@@ -276,5 +299,8 @@ describe('probation (#20)', () => {
     await expect(
       createConfigStore({ schema: appSchema, probation: { sources: ['http'] } }),
     ).rejects.toMatchObject({ issues: [{ code: 'BAD_OPTIONS', path: 'probation.forMs' }] })
+    await expect(
+      createConfigStore({ schema: appSchema, probation: { checks: { up: true as never } } }),
+    ).rejects.toMatchObject({ issues: [{ code: 'BAD_OPTIONS', path: 'probation.checks.up' }] })
   })
 })

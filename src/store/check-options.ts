@@ -58,6 +58,8 @@ function checkProbation(
       'probation.forMs',
       'probation.sources needs probation.forMs: how long their changes stay on probation',
     )
+  if (typeof checks !== 'object' || checks === null)
+    bad('probation.checks', 'probation.checks must be an object of named functions, or a list of functions')
   for (const [name, check] of Object.entries(checks)) {
     if (typeof check !== 'function')
       bad(`probation.checks.${name}`, `probation.checks.${name} must be a function returning a boolean`)

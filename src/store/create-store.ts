@@ -13,7 +13,15 @@ import { createRedactor } from '../schema/redactor.ts'
 import { StoreCounters } from '../stats.ts'
 import { StoreStreams } from '../streams.ts'
 import { findForbiddenKeys } from '../tree/forbidden.ts'
-import type { ConfigStore, ConfigStoreOptions, Logger, StoreTimers, WarningCode } from '../types.ts'
+import type {
+  ConfigStore,
+  ConfigStoreOptions,
+  Logger,
+  ProbationCheck,
+  ProbationOptions,
+  StoreTimers,
+  WarningCode,
+} from '../types.ts'
 import { checkOptions } from './check-options.ts'
 import { ExpiryTimer, nodeTimers } from './expiry-timer.ts'
 import { LiveStore } from './live-store.ts'
@@ -79,7 +87,7 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
       ? { probation: { forMs: options.probation.forMs, sources: options.probation.sources } }
       : {}),
     probationChecks: {
-      checks: options.probation?.checks ?? {},
+      checks: namedChecks(options.probation?.checks ?? {}),
       everyMs: options.probation?.everyMs ?? 1000,
     },
     onOutcome: (record) => files.audit({ ...record, environment }),
@@ -204,6 +212,14 @@ function assemble<TConfig>(settings: StoreSettings<TConfig>): LiveStore<TConfig>
     expiry,
     probation,
   })
+}
+
+/** The store's probation checks by name: a list is named by each function's name, else its place. */
+function namedChecks<TConfig>(
+  checks: NonNullable<ProbationOptions<TConfig>['checks']>,
+): Readonly<Record<string, ProbationCheck<TConfig>>> {
+  if (!Array.isArray(checks)) return checks as Readonly<Record<string, ProbationCheck<TConfig>>>
+  return Object.fromEntries(checks.map((check, i) => [check.name || `check ${i + 1}`, check]))
 }
 
 /** Writes every commit to the last-good file, latest wins; none without `lastKnownGood`. */
