@@ -30,7 +30,7 @@ interface Probation {
 
 /**
  * `GET /status`: revision, environment, pending restarts, expiring overrides, changes on probation (with "Confirm"
- * and "Revert" for a writer), warnings, adapters and their states.
+ * and "Revert" for write and admin tokens), warnings, adapters and their states.
  */
 export function createStatusView(api: Api, session: Session, announce: (text: string) => void): ListView {
   const body = h('div')
@@ -102,7 +102,7 @@ export function createStatusView(api: Api, session: Session, announce: (text: st
                 h('code', {}, p.paths.join(', ')),
                 session.role === 'read'
                   ? null
-                  : [endButton(p.revision, 'confirm', 'Confirm'), endButton(p.revision, 'revert', 'Revert')],
+                  : [endButton(p.revision, 'confirm'), endButton(p.revision, 'revert')],
               ),
             ),
           ),
@@ -128,7 +128,8 @@ export function createStatusView(api: Api, session: Session, announce: (text: st
   }
 
   /** "Confirm" keeps the change, "Revert" puts back what it changed; either ends its probation, with a reason. */
-  function endButton(revision: number, end: 'confirm' | 'revert', text: string): HTMLButtonElement {
+  function endButton(revision: number, end: 'confirm' | 'revert'): HTMLButtonElement {
+    const text = end === 'confirm' ? 'Confirm' : 'Revert'
     return h(
       'button',
       {
