@@ -69,7 +69,7 @@ async function start(token: string): Promise<void> {
     Config: config,
     History: createHistoryView(api, session, announce),
     Snapshots: createSnapshotsView(api, session, announce),
-    Status: createStatusView(api),
+    Status: createStatusView(api, session, announce),
   }
   const liveState = h('span', { class: 'live-state' }, 'connecting…')
   const tabs = Object.keys(views).map((name) =>

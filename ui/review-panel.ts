@@ -27,13 +27,9 @@ export function createReviewPanel(api: Api, state: EditState, host: ReviewHost):
   const reason = h('input', { id: 'reason', autocomplete: 'off', 'aria-describedby': 'reason-error' })
   const reasonError = h('p', { id: 'reason-error', class: 'field-error' })
   // An expiring change (#20): the overrides it writes are reset after this long, e.g. `15m`; empty keeps them.
-  const ttl = h('input', {
-    id: 'ttl',
-    autocomplete: 'off',
-    placeholder: 'e.g. 15m',
-    pattern: '[1-9][0-9]{0,9}(ms|s|m|h)',
-    'aria-describedby': 'ttl-hint',
-  })
+  const ttl = durationInput('ttl')
+  // A change on probation (#20): the service's checks revert it if they fail within this long.
+  const probation = durationInput('probation')
   const list = h('ul', { class: 'pending-list' })
   const result = h('div', { class: 'review', role: 'status' })
   const reviewButton = h('button', { type: 'button', onclick: () => void review() }, 'Review')
@@ -52,6 +48,13 @@ export function createReviewPanel(api: Api, state: EditState, host: ReviewHost):
     h('label', { for: 'ttl' }, 'Expires after (optional)'),
     ttl,
     h('p', { id: 'ttl-hint', class: 'muted' }, 'A number with ms, s, m or h: the change undoes itself then.'),
+    h('label', { for: 'probation' }, 'Probation (optional)'),
+    probation,
+    h(
+      'p',
+      { id: 'probation-hint', class: 'muted' },
+      "Same format: the service's checks revert the change if they fail before then.",
+    ),
     h('label', { for: 'reason' }, 'Reason'),
     reason,
     reasonError,
@@ -113,9 +116,10 @@ export function createReviewPanel(api: Api, state: EditState, host: ReviewHost):
     fill(reasonError, why === '' ? 'A reason is required: it is kept in the history.' : '')
     if (why === '') return reason.focus()
     const etag = host.etag()
-    const expiresAfter = ttl.value.trim()
-    const target = expiresAfter === '' ? '' : `?ttl=${encodeURIComponent(expiresAfter)}`
-    const reply = await api.call<{ revision: number }>('PATCH', target, {
+    const query = new URLSearchParams()
+    for (const input of [ttl, probation])
+      if (input.value.trim() !== '') query.set(input.id, input.value.trim())
+    const reply = await api.call<{ revision: number }>('PATCH', query.size === 0 ? '' : `?${query}`, {
       body: JSON.parse(patch),
       headers: {
         'content-type': 'application/merge-patch+json',
@@ -129,6 +133,7 @@ export function createReviewPanel(api: Api, state: EditState, host: ReviewHost):
       state.edits.clear()
       reason.value = ''
       ttl.value = ''
+      probation.value = ''
       fill(result, h('p', { class: 'ok' }, `Committed: revision ${reply.value.revision}.`))
       host.announce(`Committed revision ${reply.value.revision}`)
       return host.reload()
@@ -183,4 +188,17 @@ export function createReviewPanel(api: Api, state: EditState, host: ReviewHost):
   }
 
   return { element, render }
+}
+
+// --- internal ---
+
+/** A duration field (`15m`) whose id is the query parameter it fills. */
+function durationInput(id: 'ttl' | 'probation'): HTMLInputElement {
+  return h('input', {
+    id,
+    autocomplete: 'off',
+    placeholder: 'e.g. 15m',
+    pattern: '[1-9][0-9]{0,9}(ms|s|m|h)',
+    'aria-describedby': `${id}-hint`,
+  })
 }

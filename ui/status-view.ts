@@ -1,7 +1,9 @@
 import type { Api } from './api.ts'
+import { confirmDialog } from './dialog.ts'
 import { fill, h } from './dom.ts'
 import type { ListView } from './history-view.ts'
 import { displayOf } from './schema.ts'
+import type { Session } from './session.ts'
 
 interface Status {
   readonly revision: number
@@ -13,12 +15,24 @@ interface Status {
     readonly next: unknown
   }[]
   readonly expiring?: readonly { readonly path: string; readonly at: string; readonly revision: number }[]
+  readonly probation?: readonly Probation[]
   readonly adapters: readonly { readonly name: string; readonly state: string; readonly lastError?: string }[]
   readonly warnings: readonly { readonly code: string; readonly message: string; readonly at: string }[]
 }
 
-/** `GET /status`: revision, environment, pending restarts, warnings, adapters and their states. */
-export function createStatusView(api: Api): ListView {
+interface Probation {
+  readonly revision: number
+  readonly until: string
+  readonly source: string
+  readonly actor?: string
+  readonly paths: readonly string[]
+}
+
+/**
+ * `GET /status`: revision, environment, pending restarts, expiring overrides, changes on probation (with "Confirm"
+ * and "Revert" for write and admin tokens), warnings, adapters and their states.
+ */
+export function createStatusView(api: Api, session: Session, announce: (text: string) => void): ListView {
   const body = h('div')
   const element = h(
     'section',
@@ -73,6 +87,25 @@ export function createStatusView(api: Api): ListView {
               ),
             ),
           ),
+      h('h3', {}, 'On probation'),
+      (s.probation ?? []).length === 0
+        ? h('p', { class: 'muted' }, 'None.')
+        : h(
+            'ul',
+            { class: 'probation' },
+            (s.probation ?? []).map((p) =>
+              h(
+                'li',
+                {},
+                h('strong', {}, `r${p.revision}`),
+                ` · ${p.source}${p.actor ? ` · ${p.actor}` : ''} · until ${new Date(p.until).toLocaleString()} · `,
+                h('code', {}, p.paths.join(', ')),
+                session.role === 'read'
+                  ? null
+                  : [endButton(p.revision, 'confirm'), endButton(p.revision, 'revert')],
+              ),
+            ),
+          ),
       h('h3', {}, 'Adapters'),
       s.adapters.length === 0
         ? h('p', { class: 'muted' }, 'None.')
@@ -91,6 +124,38 @@ export function createStatusView(api: Api): ListView {
             {},
             s.warnings.map((w) => h('li', {}, `${new Date(w.at).toLocaleString()} ${w.code}: ${w.message}`)),
           ),
+    )
+  }
+
+  /** "Confirm" keeps the change, "Revert" puts back what it changed; either ends its probation, with a reason. */
+  function endButton(revision: number, end: 'confirm' | 'revert'): HTMLButtonElement {
+    const text = end === 'confirm' ? 'Confirm' : 'Revert'
+    return h(
+      'button',
+      {
+        type: 'button',
+        'aria-label': `${text} revision ${revision}`,
+        onclick: () =>
+          confirmDialog({
+            title: `${text} revision ${revision}`,
+            message:
+              end === 'confirm'
+                ? `Keep revision ${revision} and end its probation?`
+                : `Put back what revision ${revision} changed, where its values still hold? This commits a new revision.`,
+            confirm: text,
+            reason: true,
+            submit: async (reason) => {
+              const reply = await api.call<{ revision: number }>('POST', `probation/${revision}/${end}`, {
+                body: { reason },
+              })
+              await reload()
+              if (!reply.ok) return reply.problem.detail
+              announce(`Revision ${revision} ${end}ed: revision ${reply.value.revision}`)
+              return undefined
+            },
+          }),
+      },
+      text,
     )
   }
 
