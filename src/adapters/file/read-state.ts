@@ -10,6 +10,8 @@ export interface FileState {
   readonly void: boolean
   /** False when the file changed while it was read (size, mtime or inode moved between two stats). */
   readonly stable: boolean
+  /** What was read, when the file was read whole and stable: handed to the reload, which need not read it again. */
+  readonly bytes?: Uint8Array
 }
 
 /**
@@ -32,11 +34,13 @@ export async function readState(file: string): Promise<FileState> {
       : { hash: `!${codeOf(error)}`, void: false, stable: true }
   }
   const after = await statOf(file)
+  const stable =
+    typeof after === 'object' && keyOf(after) === keyOf(before) && after.size === BigInt(content.length)
   return {
     hash: contentHash(content),
     void: content.length === 0,
-    stable:
-      typeof after === 'object' && keyOf(after) === keyOf(before) && after.size === BigInt(content.length),
+    stable,
+    ...(stable ? { bytes: content } : {}),
   }
 }
 
