@@ -80,7 +80,8 @@ export function checkLoop(
  */
 function later(ms: number, fn: () => void): () => void {
   if (ms <= 0) {
-    const immediate = setImmediate(fn).unref()
+    // Kept referenced: an unreferenced immediate lets the loop block in its poll phase before running it.
+    const immediate = setImmediate(fn)
     return () => clearImmediate(immediate)
   }
   const timeout = setTimeout(fn, ms).unref()
