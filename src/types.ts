@@ -119,6 +119,26 @@ export interface UpdateMeta {
   readonly expectedRevision?: number
 }
 
+/** `UpdateMeta` for a reload: it may hand over files the caller has just read, so the reload does not read them again. */
+export interface ReloadMeta extends UpdateMeta {
+  /**
+   * Files the caller has just read whole, by absolute path, with their bytes (a watcher that read a saved file to
+   * see whether it changed): a source behind one of them takes these bytes instead of reading the file again
+   * (`SourceContext.contents`), and one that finds the bytes it last read keeps its layer as it is. The bytes must be
+   * what the file held when read: the reload treats them as a read of its own. Reloads that share a read (asked
+   * for while one is under way) use the contents only when every one of them handed some, the later bytes winning.
+   * Kept out of history and events.
+   */
+  readonly contents?: readonly FileContent[]
+}
+
+/** A file's bytes as read: `ReloadMeta.contents`. */
+export interface FileContent {
+  /** Absolute path, as the source lists it in `SourceData.files`. */
+  readonly file: string
+  readonly bytes: Uint8Array
+}
+
 /** `UpdateMeta` for a write that sets values (`update`, `set`): it may also give the overrides it writes a deadline. */
 export interface WriteMeta<TConfig = unknown> extends UpdateMeta {
   /**
@@ -352,6 +372,11 @@ export interface SourceContext {
   readonly schema: z.ZodType
   /** Aborted when the store stops waiting for this read (`loadTimeoutMs`); what it returns after that is dropped. */
   readonly signal?: AbortSignal
+  /**
+   * Bytes of files the reload's caller has just read, by absolute path (`ReloadMeta.contents`): a source reads its
+   * file from here when it is listed, as fresh as a read of its own, and from disk otherwise.
+   */
+  readonly contents?: ReadonlyMap<string, Uint8Array>
 }
 
 /** Where a layer set a value: its file with line and column, its env var, its etcd key. */
@@ -496,7 +521,7 @@ export interface Logger {
 /** What an adapter gets: ways to send events into the pipeline, never a way around it. */
 export interface AdapterContext<TConfig = unknown> {
   readonly store: ConfigStore<TConfig>
-  reload(meta?: UpdateMeta): Promise<UpdateResult>
+  reload(meta?: ReloadMeta): Promise<UpdateResult>
   update(change: DeepPartial<TConfig>, meta?: UpdateMeta): Promise<UpdateResult>
   /** Aborted when the store closes or the adapter is disposed. */
   readonly signal: AbortSignal
@@ -667,8 +692,11 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
   ): Promise<UpdateResult>
   /** Dry run: what would change, or why it would be rejected. Nothing changes, nothing is emitted. */
   validate(change: ConfigChange<TConfig>): Promise<ValidationResult>
-  /** Re-read every source and commit the difference as one transaction. */
-  reload(meta?: UpdateMeta): Promise<UpdateResult>
+  /**
+   * Re-read every source and commit the difference as one transaction; `meta.contents` hands over files already
+   * read, so they are not read again.
+   */
+  reload(meta?: ReloadMeta): Promise<UpdateResult>
   /** Drop runtime overrides (all, or under a path) as one transaction. */
   reset(path?: Path<TConfig>, meta?: UpdateMeta): Promise<UpdateResult>
   /** Which layer gave the value at a path, and what it shadows. */

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createConfigStore } from '../src/index.ts'
+import { fileSource } from '../src/sources/index.ts'
 import { appSchema } from './fixtures/schemas.ts'
 import { jsonLayer } from './support/json-layer.ts'
 import { useTempDirs } from './support/temp-dir.ts'
@@ -111,5 +112,32 @@ describe('store.reload', () => {
     expect(b.sources().map((s) => s.name)).toEqual([`file:${file}`])
     await a.close()
     await b.close()
+  })
+
+  it('reads the bytes it is handed instead of the file, and keeps them out of history and events (#23)', async () => {
+    const file = join(await tempDir(), 'app.yaml')
+    await writeFile(file, 'pool:\n  max: 20\n')
+    const store = await createConfigStore({ schema: appSchema, sources: [fileSource(file)] })
+    await writeFile(file, 'pool:\n  max: 30\n')
+    const contents = [{ file, bytes: Buffer.from('pool:\n  max: 25\n') }]
+    expect(await store.reload({ reason: 'saved', contents })).toMatchObject({ status: 'committed' })
+    // The disk says 30: only the handed bytes say 25.
+    expect(store.current.pool.max).toBe(25)
+    expect(store.history()[0]).not.toHaveProperty('contents')
+    expect(store.events()[0]).not.toHaveProperty('contents')
+    expect(await store.reload()).toMatchObject({ changes: [{ path: 'pool.max', from: 25, to: 30 }] })
+  })
+
+  it('shares one read between reloads handed bytes, the later winning, and reads the file when one was not', async () => {
+    const file = join(await tempDir(), 'app.yaml')
+    await writeFile(file, 'pool:\n  max: 20\n')
+    const store = await createConfigStore({ schema: appSchema, sources: [fileSource(file)] })
+    const handed = (max: number) => ({ contents: [{ file, bytes: Buffer.from(`pool:\n  max: ${max}\n`) }] })
+    // The first reload's read is under way when the others ask: they share the next read.
+    await Promise.all([store.reload(), store.reload(handed(40)), store.reload(handed(45))])
+    expect(store.current.pool.max).toBe(45)
+    await writeFile(file, 'pool:\n  max: 60\n')
+    await Promise.all([store.reload(handed(46)), store.reload(handed(50)), store.reload()])
+    expect(store.current.pool.max).toBe(60)
   })
 })

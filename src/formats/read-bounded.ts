@@ -34,8 +34,13 @@ export async function readBounded(
     throw failed(`cannot read ${file}: ${messageOf(error)}`, error)
   }
   // The file may have grown between the check and the read.
-  if (bytes.byteLength > maxBytes) throw failed(tooLarge(bytes.byteLength, maxBytes))
-  return bytes
+  return withinBounds(bytes, source, maxBytes)
+}
+
+/** `bytes`, or a `ConfigError` `SOURCE_FAILED` naming `source` when there are more than `maxBytes` of them. */
+export function withinBounds(bytes: Uint8Array, source: string, maxBytes: number): Uint8Array {
+  if (bytes.byteLength <= maxBytes) return bytes
+  throw new ConfigError(issue('SOURCE_FAILED', '', tooLarge(bytes.byteLength, maxBytes), { source }))
 }
 
 // --- internal ---

@@ -19,18 +19,18 @@ export interface ReadEnv {
 }
 
 /**
- * A reload's reads: every source, then (only with a backend) the overrides, which another instance may have
+ * A reload's reads: every source (with the bytes its caller handed over, see `ReloadMeta.contents`), then (only with a backend) the overrides, which another instance may have
  * written. Each rejects with a `ConfigError` listing every issue. The machine's loader decides when each runs.
  */
 export function layerReads(env: ReadEnv): {
-  readSources(): Promise<readonly LoadedLayer[]>
+  readSources(contents?: ReadonlyMap<string, Uint8Array>): Promise<readonly LoadedLayer[]>
   readOverrides?: () => Promise<PersistedLayer>
 } {
   const { backend } = env
-  const readSources = async () => {
+  const readSources = async (contents?: ReadonlyMap<string, Uint8Array>) => {
     const layers = await loadSources(
       env.sources,
-      { environment: env.environment, schema: env.schema },
+      { environment: env.environment, schema: env.schema, ...(contents ? { contents } : {}) },
       env.loadTimeoutMs,
     )
     env.warnSources(layers)

@@ -9,6 +9,7 @@ import type {
   Intent,
   PersistedLayer,
   Prepared,
+  ReloadRequest,
   Step,
   TransactionContext,
   TransactionEffects,
@@ -27,7 +28,9 @@ export function transactionLogic<TConfig>(effects: TransactionEffects<TConfig>) 
       apply: fromPromise<Applied, { live: Committed<TConfig>; txn: Txn; prepared: Prepared<TConfig> }>(
         ({ input }) => effects.apply(input.live, input.txn, input.prepared),
       ),
-      readSources: fromPromise<readonly LoadedLayer[]>(() => effects.readSources()),
+      readSources: fromPromise<readonly LoadedLayer[], ReadonlyMap<string, Uint8Array> | undefined>(
+        ({ input }) => effects.readSources(input),
+      ),
       readOverrides: fromPromise<PersistedLayer>(() => effects.readOverrides!()),
     },
     actions: { ...pipelineActions(effects), ...loaderActions(effects) },
@@ -143,8 +146,10 @@ function loaderActions<TConfig>(effects: TransactionEffects<TConfig>) {
     coalesceReload: update(({ context, event }: A) => {
       if (!('request' in event)) return {}
       const next = context.nextReload
-      const waiters = [...(next?.waiters ?? []), ...event.request.waiters]
-      return { nextReload: { ...(next ?? event.request), waiters } }
+      if (!next) return { nextReload: event.request }
+      const { contents: _, ...first } = next
+      const waiters = [...next.waiters, ...event.request.waiters]
+      return { nextReload: { ...first, waiters, ...sharedContents(next, event.request) } }
     }),
     startNextReload: update(({ context }: A) => ({
       reading: context.nextReload,
@@ -186,6 +191,14 @@ function guardsOf<TConfig>(effects: TransactionEffects<TConfig>) {
     // Everything queued before the hold has settled: the backend is read in transaction order.
     drained: and([({ context }: A) => context.queue.length === 0, stateIn({ pipeline: 'idle' })]),
   }
+}
+
+/**
+ * The bytes a shared read takes: only when every reload in it handed some (a plain reload reads the files), the
+ * later bytes winning.
+ */
+function sharedContents(a: ReloadRequest, b: ReloadRequest): Pick<ReloadRequest, 'contents'> {
+  return a.contents && b.contents ? { contents: new Map([...a.contents, ...b.contents]) } : {}
 }
 
 function ready<TConfig>(v: Validated<TConfig> | undefined) {

@@ -154,6 +154,7 @@ export function transactionMachine<TConfig>(live: Committed<TConfig>) {
           readingSources: {
             invoke: {
               src: 'readSources',
+              input: ({ context }) => context.reading?.contents,
               onDone: [
                 {
                   guard: 'readsBackend',

@@ -63,6 +63,8 @@ export interface Txn {
  */
 export interface ReloadRequest {
   readonly meta: UpdateMeta | undefined
+  /** Files the caller has just read (`ReloadMeta.contents`), for the sources instead of reading them again. */
+  readonly contents?: ReadonlyMap<string, Uint8Array>
   readonly startedAt: number
   readonly waiters: readonly ((result: UpdateResult) => void)[]
 }
@@ -121,8 +123,11 @@ export interface TransactionEffects<TConfig> {
   settle(txn: Txn, result: UpdateResult): void
   /** Report a lifecycle step on `events$`. */
   phase(txn: Txn, phase: TransactionPhase, revision: number): void
-  /** A reload's first read: every source. Rejects with a `ConfigError` listing every issue. */
-  readSources(): Promise<readonly LoadedLayer[]>
+  /**
+   * A reload's first read: every source, taking the bytes of `contents` rather than reading those files again.
+   * Rejects with a `ConfigError` listing every issue.
+   */
+  readSources(contents?: ReadonlyMap<string, Uint8Array>): Promise<readonly LoadedLayer[]>
   /** A reload's second read, only with an overrides backend (another instance may have written it). */
   readonly readOverrides?: () => Promise<PersistedLayer>
   /**

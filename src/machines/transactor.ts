@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks'
 import { createActor } from 'xstate'
 import type { Ring } from '../ring.ts'
-import type { TransactionRecord, UpdateMeta, UpdateResult } from '../types.ts'
+import type { FileContent, ReloadMeta, TransactionRecord, UpdateMeta, UpdateResult } from '../types.ts'
 import { createEffects } from './effects.ts'
 import type { Ledger, PipelineParts } from './pipeline-parts.ts'
-import type { Committed, Intent, TransactionEvent, Txn, Validated } from './transaction.ts'
+import type { Committed, Intent, ReloadRequest, TransactionEvent, Txn, Validated } from './transaction.ts'
 import { createTransactionMachine } from './transaction-machine.ts'
 
 /** The transaction pipeline of one store: the only way its committed state changes. */
@@ -25,7 +25,7 @@ export interface Transactor<TConfig> {
    */
   submit(intent: Intent, meta: UpdateMeta | undefined, source: string): Promise<UpdateResult>
   /** Reads every layer, then queues one transaction; reloads asked for during a read share the next one. */
-  reload(meta?: UpdateMeta): Promise<UpdateResult>
+  reload(meta?: ReloadMeta): Promise<UpdateResult>
   /** The validating step alone, against the live state: nothing is queued or committed. */
   dryRun(intent: Intent): Validated<TConfig>
   /** Refuses new writes from now on. */
@@ -79,10 +79,17 @@ export function createTransactor<TConfig>(parts: PipelineParts<TConfig>): Transa
         if (txn) post(txn)
       })
     },
-    reload(meta) {
+    reload(fullMeta) {
+      // The bytes go to the sources, never into the transaction's meta (history, events, records).
+      const { contents, ...meta } = fullMeta ?? {}
       if (ledger.closed || reentrant()) return this.submit({ kind: 'reload', failed: [] }, meta, 'reload')
       return new Promise<UpdateResult>((resolve) => {
-        const request = { meta, startedAt: performance.now(), waiters: [counted(resolve)] }
+        const request: ReloadRequest = {
+          meta,
+          startedAt: performance.now(),
+          waiters: [counted(resolve)],
+          ...(contents ? { contents: contentsMap(contents) } : {}),
+        }
         actor.send({ type: 'reload.request', request })
       })
     },
@@ -115,4 +122,9 @@ function groupPerTick(send: (event: TransactionEvent) => void): (txn: Txn) => vo
   return (txn) => {
     if (outbox.push(txn) === 1) queueMicrotask(flush)
   }
+}
+
+/** `ReloadMeta.contents` by path; the last entry for a path wins. */
+function contentsMap(contents: readonly FileContent[]): ReadonlyMap<string, Uint8Array> {
+  return new Map(contents.map(({ file, bytes }) => [file, bytes]))
 }

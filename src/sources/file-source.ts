@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { extname, resolve } from 'node:path'
 import { ConfigError, issue } from '../errors.ts'
 import { type DocumentFormat, documentLocator, parseDocument } from '../formats/parse-document.ts'
-import { readBounded } from '../formats/read-bounded.ts'
+import { readBounded, withinBounds } from '../formats/read-bounded.ts'
 import type { YamlEditState } from '../formats/yaml-edit.ts'
 import { secretTest } from '../schema/secret-map.ts'
 import type { ConfigSource, SourceContext, SourceData } from '../types.ts'
@@ -19,7 +19,8 @@ export interface FileSourceOptions {
 }
 
 /**
- * A layer read from a YAML or JSON file, again on every reload. The last good read is kept (bytes, data, for YAML the
+ * A layer read from a YAML or JSON file, again on every reload, unless the reload was handed the file's bytes
+ * (`ReloadMeta.contents`, as `watchFiles` does with what it read of a save). The last good read is kept (bytes, data, for YAML the
  * text): a reload that finds the same bytes returns the same layer without parsing, and a YAML save that changed
  * the value on one `key: value` line is read as a path copy of the last data, so untouched subtrees keep their
  * identity and the store's incremental validation skips them.
@@ -51,7 +52,8 @@ export function fileSource(path: string, options: FileSourceOptions = {}): Confi
       const file = resolve(process.cwd(), given)
       const name = `file:${given}`
       const files = [file]
-      const bytes = await readBounded(file, given, maxBytes)
+      const handed = ctx.contents?.get(file)
+      const bytes = handed ? withinBounds(handed, given, maxBytes) : await readBounded(file, given, maxBytes)
       if (bytes === undefined) {
         if (optional) return { data: undefined, name, files }
         throw new ConfigError(issue('SOURCE_MISSING', '', `file not found: ${file}`, { source: given }))

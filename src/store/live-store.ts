@@ -10,6 +10,7 @@ import type {
   Logger,
   Participant,
   ParticipantOptions,
+  ReloadMeta,
   Snapshot,
   UpdateMeta,
   UpdateResult,
@@ -74,7 +75,7 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
     }
   }
 
-  reload(meta?: UpdateMeta): Promise<UpdateResult> {
+  reload(meta?: ReloadMeta): Promise<UpdateResult> {
     return this.core.transactor.reload(meta)
   }
 

@@ -84,6 +84,35 @@ describe('watchFiles', () => {
     expect(store.status().adapters).toEqual([{ name: 'file', state: 'running' }])
   })
 
+  it('hands the bytes it read to the reload: no file is read again, an unchanged one keeps its layer (#23)', async () => {
+    const handed: Record<string, string | undefined>[] = []
+    // Records what each reload handed the sources, then loads as the file source does.
+    const recorded = (inner: ConfigSource, files: readonly string[]): ConfigSource => ({
+      name: inner.name,
+      load(ctx) {
+        handed.push(Object.fromEntries(files.map((f) => [f, ctx.contents?.get(f)?.toString()])))
+        return inner.load(ctx)
+      },
+    })
+    const { file, dir, store } = await watched({
+      debounceMs: 0,
+      sources: (dir, file) => {
+        const base = join(dir, 'base.yaml')
+        return [recorded(fileSource(base), [base]), recorded(fileSource(file), [file])]
+      },
+      setup: async (dir, file) => {
+        await writeFile(join(dir, 'base.yaml'), 'features:\n  newUi: true\n')
+        await writeFile(file, doc(10))
+      },
+    })
+    const features = store.current.features
+    handed.length = 0
+    await writeFile(file, doc(20))
+    await until(() => store.current.pool.max === 20)
+    expect(handed).toEqual([{ [join(dir, 'base.yaml')]: 'features:\n  newUi: true\n' }, { [file]: doc(20) }])
+    expect(store.current.features).toBe(features)
+  })
+
   it('sees an atomic save (temp file, then rename over the file) as one change', async () => {
     const { dir, file, store, fileEvents } = await watched({ debounceMs: 0 })
     for (const max of [21, 22]) {

@@ -48,4 +48,18 @@ describe('fileSource: a reload reads what changed (#23)', () => {
     expect(third.data).toEqual({ a: { b: 1 }, c: 5 })
     expect(third.data?.a).toBe(first.data?.a)
   })
+
+  it('takes the bytes the reload was handed instead of reading the file, within maxBytes', async () => {
+    const path = await tmp.write('app.yaml', 'pool:\n  max: 1\n')
+    const source = fileSource(path, { maxBytes: 64 })
+    const handed = (text: string) => ({ ...ctx, contents: new Map([[path, Buffer.from(text)]]) })
+    // The disk says 1: only the handed bytes can say 2.
+    expect((await source.load(handed('pool:\n  max: 2\n'))).data).toEqual({ pool: { max: 2 } })
+    await expect(source.load(handed(`pool:\n  max: ${'9'.repeat(80)}\n`))).rejects.toMatchObject({
+      issues: [{ code: 'SOURCE_FAILED', source: path }],
+    })
+    // Bytes for another file are no read of this one.
+    const other = { ...ctx, contents: new Map([[`${path}.other`, Buffer.from('pool:\n  max: 3\n')]]) }
+    expect((await source.load(other)).data).toEqual({ pool: { max: 1 } })
+  })
 })

@@ -21,7 +21,7 @@ export function checkLoop(
   run: (due: boolean) => Promise<void>,
   onError: (error: unknown) => void,
 ): CheckLoop {
-  let timer: NodeJS.Timeout | undefined
+  let cancel: (() => void) | undefined
   let deadline = Number.POSITIVE_INFINITY
   let running: Promise<void> | undefined
   let again = false
@@ -47,17 +47,16 @@ export function checkLoop(
       })
   }
   const fire = (): void => {
-    timer = undefined
+    cancel = undefined
     deadline = Number.POSITIVE_INFINITY
     due = true
     start()
   }
   const arm = (ms: number): void => {
     if (closed) return
-    clearTimeout(timer)
+    cancel?.()
     deadline = performance.now() + ms
-    timer = setTimeout(fire, ms)
-    timer.unref()
+    cancel = later(ms, fire)
   }
   return {
     debounce: () => arm(quietMs),
@@ -67,8 +66,24 @@ export function checkLoop(
     kick: start,
     async close() {
       closed = true
-      clearTimeout(timer)
+      cancel?.()
       await running
     },
   }
+}
+
+// --- internal ---
+
+/**
+ * Runs `fn` after `ms`, returning its cancel. Node runs a 0 ms timeout after 1 ms at the soonest, so no wait at all
+ * is the loop's next turn instead: events delivered together still make one run.
+ */
+function later(ms: number, fn: () => void): () => void {
+  if (ms <= 0) {
+    // Kept referenced: an unreferenced immediate lets the loop block in its poll phase before running it.
+    const immediate = setImmediate(fn)
+    return () => clearImmediate(immediate)
+  }
+  const timeout = setTimeout(fn, ms).unref()
+  return () => clearTimeout(timeout)
 }

@@ -33,6 +33,9 @@ export interface WatchFilesOptions {
  * and hashed: a burst of writes is one reload, a save of identical content is no transaction at all, a file caught
  * mid-write is read again, and a missing or empty file is given `settleMs` to come back.
  *
+ * The reload is handed the bytes read (`ReloadMeta.contents`), so a save is read once, and a file that did not change
+ * keeps its layer without being read again.
+ *
  * Hashes are compared with what the live config reflects. A file that does not parse or validate is a `rejected`
  * transaction (with file, line and column, through the store's events, history and logger) and the live config
  * stays; every later save is tried again, and one that restores the live content is no transaction. The same goes
@@ -155,7 +158,12 @@ async function startWatching(
     }
     const reason = `changed: ${changed.map(display).join(', ')}`
     logger.debug(reason)
-    const result = await ctx.reload({ source: SOURCE, reason })
+    // What was just read is what the reload reads: no file is read twice, an unchanged one keeps its layer.
+    const contents = files.flatMap((file) => {
+      const { bytes } = states.get(file)!
+      return bytes ? [{ file, bytes }] : []
+    })
+    const result = await ctx.reload({ source: SOURCE, reason, contents })
     // After a rejection the live config still reflects the old content: keep comparing against it.
     if (result.status === 'committed' || result.status === 'unchanged') {
       for (const [file, state] of states) baseline.set(file, state.hash)
