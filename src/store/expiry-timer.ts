@@ -80,8 +80,7 @@ export class ExpiryTimer {
     let now: number | undefined
     let wall = 0
     let count = 0
-    for (const path of Object.keys(current)) {
-      const e = current[path]!
+    for (const [path, e] of current) {
       count++
       if (this.#slots.get(path)?.revision === e.revision) continue
       if (now === undefined) {
@@ -100,7 +99,7 @@ export class ExpiryTimer {
     }
     if (this.#slots.size === count) return
     for (const [path, slot] of this.#slots)
-      if (current[path]?.revision !== slot.revision) this.#slots.delete(path)
+      if (current.get(path)?.revision !== slot.revision) this.#slots.delete(path)
   }
 
   #arm(): void {
@@ -177,7 +176,7 @@ export class ExpiryTimer {
   /** `a, b set at revision 7 by ops`, and why it is late when it passed while the store was stopped. */
   #described(group: readonly Due[]): string {
     const { path, slot } = group[0]!
-    const actor = this.#ctx.deadlines()[path]?.actor
+    const actor = this.#ctx.deadlines().get(path)?.actor
     const late = group.some((d) => d.slot.late)
     return `${group.map((d) => d.path).join(', ')} set at revision ${slot.revision}${actor === undefined ? '' : ` by ${actor}`}${
       late ? ' (the deadline passed while the store was stopped)' : ''
