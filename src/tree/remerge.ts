@@ -2,6 +2,7 @@ import { cloneData } from './clone.ts'
 import { isPlainObject, joinPath, overlaps } from './paths.ts'
 import { reconcile } from './reconcile.ts'
 import { TOMBSTONE } from './tombstone.ts'
+import { objectFor } from './wide-object.ts'
 
 /**
  * `reconcile(live, mergeLayers(next))`, at the cost of what changed between `prev` and `next`: where every layer holds
@@ -44,10 +45,11 @@ function mergeNode(
   const objects = merged
   const olds = Array.isArray(before) ? before : undefined
   const liveObject = isPlainObject(live) ? live : undefined
-  const out: Record<string, unknown> = {}
+  const keys = keysOf(objects)
+  const out = objectFor(keys.size)
   let same = liveObject !== undefined
   let count = 0
-  for (const key of keysOf(objects)) {
+  for (const key of keys) {
     const child = mergeNode(
       liveObject && Object.hasOwn(liveObject, key) ? liveObject[key] : undefined,
       olds?.map((o) => valueAt(o, key)),
@@ -88,7 +90,7 @@ function resolve(values: readonly unknown[]): typeof ABSENT | { leaf: unknown } 
 }
 
 /** The keys in the order `mergeLayers` writes them: a tombstone deletes a key, so setting it again moves it last. */
-function keysOf(objects: readonly unknown[]): Iterable<string> {
+function keysOf(objects: readonly unknown[]): Set<string> {
   const keys = new Set<string>()
   for (const o of objects) {
     if (o === undefined) continue
