@@ -44,10 +44,11 @@ export function nextExpiries(
   stamp?: ExpiryStamp,
 ): Expiries {
   const touched = touches(written)
-  let next: Map<string, Expiry> | undefined
-  for (const path of expiries.keys()) if (touched(path)) (next ??= new Map(expiries)).delete(path)
-  if (!stamp) return next ?? expiries
-  next ??= new Map(expiries)
+  const dropped = [...expiries.keys()].filter(touched)
+  if (!stamp && dropped.length === 0) return expiries
+  const next = new Map(expiries)
+  for (const path of dropped) next.delete(path)
+  if (!stamp) return next
   const expiry: Expiry = Object.freeze({ at: stamp.at, revision, ...actorOf(stamp.actor) })
   for (const path of written) next.set(path, expiry)
   return next

@@ -10,14 +10,13 @@ const objects = fc
   )
   .map(([keys, values]) => {
     const out: Record<string, unknown> = {}
-    keys.forEach((k, i) =>
+    for (const [i, k] of keys.entries())
       Object.defineProperty(out, k, {
         value: values[i],
         enumerable: true,
         writable: true,
         configurable: true,
-      }),
-    )
+      })
     return out
   })
 
