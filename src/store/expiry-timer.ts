@@ -25,8 +25,8 @@ export const nodeTimers: StoreTimers = {
 /**
  * Acts on the deadlines of expiring overrides: one timer, for the earliest, re-armed after every commit (`sync`).
  * Each deadline is turned into a monotonic time once, when first seen (`at` minus the wall clock then), so a wall
- * clock that jumps later neither fires it early nor holds it back. Deadlines that pass together, or within
- * `WINDOW_MS` of the one the timer fired for, are reset by one transaction (split per revision that set them when
+ * clock that jumps later neither fires it early nor holds it back. Deadlines that pass together are reset by one
+ * transaction (split per revision that set them when
  * it is rejected). A reset the pipeline rejects (the config without the override is invalid) is reported as
  * `EXPIRY_FAILED` and tried again after the next commit, not in a loop.
  */
@@ -129,15 +129,15 @@ export class ExpiryTimer {
   }
 
   /**
-   * Queues one reset of every deadline due now or within `WINDOW_MS` (one pass however many: a store that fell
+   * Queues one reset of every deadline due now (one pass however many: a store that fell
    * behind catches up in one transaction, not one per deadline); settles when it has.
    */
   async #fire(): Promise<void> {
     if (this.#closed) return
-    const until = this.#ctx.timers.now() + WINDOW_MS
+    const now = this.#ctx.timers.now()
     const groups = new Map<number, Due[]>()
     for (const [path, slot] of this.#slots) {
-      if (slot.state !== 'idle' || slot.due > until) continue
+      if (slot.state !== 'idle' || slot.due > now) continue
       const group = groups.get(slot.revision)
       if (group) group.push({ path, slot })
       else groups.set(slot.revision, [{ path, slot }])
@@ -187,12 +187,6 @@ export class ExpiryTimer {
 // --- internal ---
 
 const MAX_DELAY = 2 ** 31 - 1
-
-/**
- * Deadlines this close after the one the timer fired for are reset with it: Node's timers fire on whole
- * milliseconds, so a timer per deadline would cost one transaction each for no earlier reset.
- */
-const WINDOW_MS = 1
 
 /** One path's deadline as the timer tracks it. */
 interface Slot {
