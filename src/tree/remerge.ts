@@ -50,13 +50,19 @@ function mergeNode(
   let same = liveObject !== undefined
   let count = 0
   for (const key of keys) {
-    const child = mergeNode(
-      liveObject && Object.hasOwn(liveObject, key) ? liveObject[key] : undefined,
-      olds?.map((o) => valueAt(o, key)),
-      objects.map((o) => valueAt(o, key)),
-      pinned.length > 0 ? joinPath(path, key) : path,
-      pinned,
-    )
+    const liveChild = liveObject && Object.hasOwn(liveObject, key) ? liveObject[key] : undefined
+    // A key no layer changed is `live`'s as it is, found without building its path or arrays of its layers: a wide
+    // object where one key changed costs a comparison per key.
+    const child =
+      olds && pinned.length === 0 && sameAt(olds, objects, key)
+        ? liveChild
+        : mergeNode(
+            liveChild,
+            olds?.map((o) => valueAt(o, key)),
+            objects.map((o) => valueAt(o, key)),
+            pinned.length > 0 ? joinPath(path, key) : path,
+            pinned,
+          )
     if (child === undefined) continue
     out[key] = child
     count++
@@ -107,6 +113,12 @@ function keysOf(objects: readonly unknown[]): Set<string> {
 
 function valueAt(o: unknown, key: string): unknown {
   return o !== undefined && Object.hasOwn(o as object, key) ? (o as Record<string, unknown>)[key] : undefined
+}
+
+function sameAt(a: readonly unknown[], b: readonly unknown[], key: string): boolean {
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== b[i] && valueAt(a[i], key) !== valueAt(b[i], key)) return false
+  return true
 }
 
 function sameAll(a: readonly unknown[], b: readonly unknown[]): boolean {
