@@ -21,7 +21,7 @@ export function lifecycleDiagram(): string {
       sources: [],
       overrides: {},
       parked: {},
-      expiries: {},
+      expiries: new Map(),
       probation: {},
     },
     at: new Date(0),

@@ -12,8 +12,11 @@ export interface Expiry {
   readonly actor?: string
 }
 
-/** Deadlines by the dotted path of the override they end. */
-export type Expiries = Readonly<Record<string, Expiry>>
+/**
+ * Deadlines by the dotted path of the override they end. A map, never changed once made: a transaction that drops
+ * or adds a few of many copies it in one native step, where a plain object of as many keys is rebuilt key by key.
+ */
+export type Expiries = ReadonlyMap<string, Expiry>
 
 /** One deadline an expiry transaction was started for. */
 export interface ExpiryRef {
@@ -27,7 +30,7 @@ export interface ExpiryStamp {
   readonly actor?: string
 }
 
-export const NO_EXPIRIES: Expiries = Object.freeze({})
+export const NO_EXPIRIES: Expiries = new Map()
 
 /**
  * The deadlines after a transaction wrote the overrides at `written`: those at, above or below a written path are
@@ -41,32 +44,33 @@ export function nextExpiries(
   stamp?: ExpiryStamp,
 ): Expiries {
   const touched = touches(written)
-  const kept = Object.entries(expiries).filter(([path]) => !touched(path))
-  if (!stamp && kept.length === Object.keys(expiries).length) return expiries
-  const added = stamp
-    ? written.map((path) => [path, { at: stamp.at, revision, ...actorOf(stamp.actor) }] as const)
-    : []
-  return Object.freeze(Object.fromEntries([...kept, ...added]))
+  const dropped = [...expiries.keys()].filter(touched)
+  if (!stamp && dropped.length === 0) return expiries
+  const next = new Map(expiries)
+  for (const path of dropped) next.delete(path)
+  if (!stamp) return next
+  const expiry: Expiry = Object.freeze({ at: stamp.at, revision, ...actorOf(stamp.actor) })
+  for (const path of written) next.set(path, expiry)
+  return next
 }
 
 /** The deadlines `refs` name that are still set (by the same revision): what an expiry transaction resets. */
 export function stillExpiring(expiries: Expiries, refs: readonly ExpiryRef[]): string[] {
-  return refs.filter((r) => expiries[r.path]?.revision === r.revision).map((r) => r.path)
+  return refs.filter((r) => expiries.get(r.path)?.revision === r.revision).map((r) => r.path)
 }
 
 /** The deadlines as `status().expiring` lists them: soonest first. */
 export function pendingExpiries(expiries: Expiries): PendingExpiry[] {
-  return Object.entries(expiries)
+  return [...expiries]
     .map(([path, e]) => ({ path, at: new Date(e.at), revision: e.revision, ...actorOf(e.actor) }))
     .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.path < b.path ? -1 : 1))
 }
 
 /** The deadlines as a backend stores them; `undefined` when there are none (the document stays as before). */
 export function persistExpiries(expiries: Expiries): Record<string, PersistedExpiry> | undefined {
-  const entries = Object.entries(expiries)
-  if (entries.length === 0) return undefined
+  if (expiries.size === 0) return undefined
   return Object.fromEntries(
-    entries.map(([path, e]) => [
+    [...expiries].map(([path, e]) => [
       path,
       { at: new Date(e.at).toISOString(), revision: e.revision, ...actorOf(e.actor) },
     ]),
@@ -77,15 +81,15 @@ export function persistExpiries(expiries: Expiries): Record<string, PersistedExp
 export function readExpiries(stored: unknown): Expiries {
   if (stored === undefined) return NO_EXPIRIES
   if (!isRecord(stored)) throw new Error('"expiries" must be an object')
-  const out: Record<string, Expiry> = {}
+  const out = new Map<string, Expiry>()
   for (const [path, raw] of Object.entries(stored)) {
     const at = isRecord(raw) && typeof raw.at === 'string' ? Date.parse(raw.at) : Number.NaN
     if (!isRecord(raw) || Number.isNaN(at) || !Number.isSafeInteger(raw.revision))
       throw new Error(`"expiries.${path}" must be { at: an ISO date, revision: an integer }`)
     const actor = typeof raw.actor === 'string' ? raw.actor : undefined
-    out[path] = { at, revision: raw.revision as number, ...actorOf(actor) }
+    out.set(path, Object.freeze({ at, revision: raw.revision as number, ...actorOf(actor) }))
   }
-  return Object.freeze(out)
+  return out
 }
 
 // --- internal ---

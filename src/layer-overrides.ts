@@ -4,6 +4,7 @@ import { mergeLayers } from './tree/merge.ts'
 import { assocIn } from './tree/patch.ts'
 import { getAt, isPlainObject, isUnder, splitPath } from './tree/paths.ts'
 import { TOMBSTONE } from './tree/tombstone.ts'
+import { copyObject } from './tree/wide-object.ts'
 import type { ConfigIssue } from './types.ts'
 
 /* The runtime overrides layer: how a write, a deletion or a reset is written into it (tombstones included), and
@@ -141,7 +142,9 @@ function put(
   const next = put(layers, child, segments, at + 1, value, owned)
   // Nothing to write or to clear below (a reset of a key nobody overrides): the layer keeps its identity.
   if (next === child && (base === node || next === undefined)) return node
-  const out: Record<string, unknown> = owned.has(base) ? base : { ...base }
+  const out: Record<string, unknown> = owned.has(base)
+    ? base
+    : copyObject(base, next === undefined ? key : undefined)
   owned.add(out)
   if (next === undefined) delete out[key]
   else out[key] = next

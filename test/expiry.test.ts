@@ -96,6 +96,26 @@ describe('expiring overrides (#20)', () => {
     await store.close()
   })
 
+  it('never resets early a deadline due a millisecond after the one the timer fired for', async () => {
+    const { store, clocks } = await open()
+    await store.set('pool.max', 30, { ttlMs: MINUTE })
+    await store.set('features.newUi', true, { ttlMs: MINUTE + 1 })
+    clocks.advance(MINUTE)
+    await drain(store)
+    expect(store.get('pool.max')).toBe(10)
+    expect(store.current.features.newUi).toBe(true)
+    clocks.advance(1)
+    await drain(store)
+    expect(store.current.features.newUi).toBe(false)
+    expect(
+      store
+        .history()
+        .filter((h) => h.source === 'expiry')
+        .map((h) => h.reason),
+    ).toEqual(['expiry of features.newUi set at revision 3', 'expiry of pool.max set at revision 2'])
+    await store.close()
+  })
+
   it('the manual write wins when it races the expiry of the same path', async () => {
     const { store, clocks } = await open()
     await store.set('pool.max', 30, { ttlMs: MINUTE })

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { issue } from '../errors.ts'
 import { FORBIDDEN_KEYS } from '../tree/forbidden.ts'
 import { isPlainObject, joinPath } from '../tree/paths.ts'
+import { copyObject } from '../tree/wide-object.ts'
 import type { ConfigIssue } from '../types.ts'
 import { type AnySchema, acceptsUnknownKeys, defOf, isOptional, unwrap } from './shape.ts'
 
@@ -105,7 +106,7 @@ function put(
   value: unknown,
 ): Record<string, unknown> | undefined {
   if (Object.hasOwn(next, key) ? value === next[key] : value === undefined) return out
-  const copy = out ?? { ...next }
+  const copy = out ?? copyObject(next)
   if (value === undefined) delete copy[key]
   else copy[key] = value
   return copy

@@ -26,18 +26,14 @@ export const nodeTimers: StoreTimers = {
  * Acts on the deadlines of expiring overrides: one timer, for the earliest, re-armed after every commit (`sync`).
  * Each deadline is turned into a monotonic time once, when first seen (`at` minus the wall clock then), so a wall
  * clock that jumps later neither fires it early nor holds it back. Deadlines that pass together are reset by one
- * transaction (split per revision that set them when it is rejected). A reset the pipeline rejects (the config without the override is invalid)
- * is reported as `EXPIRY_FAILED` and tried again after the next commit, not in a loop.
+ * transaction (split per revision that set them when
+ * it is rejected). A reset the pipeline rejects (the config without the override is invalid) is reported as
+ * `EXPIRY_FAILED` and tried again after the next commit, not in a loop.
  */
 export class ExpiryTimer {
   readonly #ctx: ExpiryTimerContext
-  /** Monotonic due time by `path@revision`, fixed when first seen. */
-  readonly #due = new Map<string, number>()
-  /** Deadlines that passed while the store was stopped: their history says so. */
-  readonly #overdueAtStart = new Set<string>()
-  /** Queued and not yet settled, or refused until the next commit. */
-  readonly #busy = new Set<string>()
-  readonly #waiting = new Set<string>()
+  /** The deadline of each path, with its monotonic due time fixed when first seen. */
+  readonly #slots = new Map<string, Slot>()
   /** The deadlines `#track` saw last: a commit that left them alone (the same object) costs nothing more. */
   #tracked: Expiries | undefined
   #handle: unknown
@@ -50,10 +46,9 @@ export class ExpiryTimer {
 
   /** Resets what expired while the store was stopped, then waits for the next deadline. */
   async start(): Promise<void> {
-    const wall = this.#ctx.clock().getTime()
-    for (const [path, e] of Object.entries(this.#ctx.deadlines()))
-      if (e.at <= wall) this.#overdueAtStart.add(keyOf(path, e.revision))
     this.#track()
+    const wall = this.#ctx.clock().getTime()
+    for (const slot of this.#slots.values()) if (slot.at <= wall) slot.late = true
     await this.#fire()
     this.#arm()
   }
@@ -61,7 +56,7 @@ export class ExpiryTimer {
   /** After a commit: the deadlines may have changed, and refused resets get another try. */
   sync(): void {
     if (this.#closed) return
-    this.#waiting.clear()
+    for (const slot of this.#slots.values()) if (slot.state === 'waiting') slot.state = 'idle'
     this.#track()
     this.#arm()
   }
@@ -73,31 +68,43 @@ export class ExpiryTimer {
 
   // --- internal ---
 
-  /** Fixes the due time of new deadlines; forgets those that are gone. */
+  /**
+   * Fixes the due time of new deadlines; forgets those that are gone. One pass over the deadlines without
+   * allocating per entry: a commit that changes one of many costs little more than reading them.
+   */
   #track(): void {
     const { timers, clock, deadlines } = this.#ctx
     const current = deadlines()
     if (current === this.#tracked) return
     this.#tracked = current
-    const live = new Set<string>()
     let now: number | undefined
     let wall = 0
-    for (const [path, e] of Object.entries(current)) {
-      const key = keyOf(path, e.revision)
-      live.add(key)
-      if (this.#due.has(key)) continue
+    let count = 0
+    for (const [path, e] of current) {
+      count++
+      if (this.#slots.get(path)?.revision === e.revision) continue
       if (now === undefined) {
         now = timers.now()
         wall = clock().getTime()
       }
-      this.#due.set(key, now + (e.at - wall))
+      // Re-inserted, so the paths one revision set keep the order it wrote them in.
+      this.#slots.delete(path)
+      this.#slots.set(path, {
+        revision: e.revision,
+        at: e.at,
+        due: now + (e.at - wall),
+        state: 'idle',
+        late: false,
+      })
     }
-    for (const key of this.#due.keys()) if (!live.has(key)) this.#due.delete(key)
+    if (this.#slots.size === count) return
+    for (const [path, slot] of this.#slots)
+      if (current.get(path)?.revision !== slot.revision) this.#slots.delete(path)
   }
 
   #arm(): void {
     let next = Number.POSITIVE_INFINITY
-    for (const [key, due] of this.#due) if (this.#idle(key) && due < next) next = due
+    for (const slot of this.#slots.values()) if (slot.state === 'idle' && slot.due < next) next = slot.due
     if (next === this.#armedFor) return
     this.#disarm()
     if (next === Number.POSITIVE_INFINITY) return
@@ -122,40 +129,41 @@ export class ExpiryTimer {
   }
 
   /**
-   * Queues one reset of every deadline due now (one pass however many: a store that fell behind catches up in one
-   * transaction, not one per deadline); settles when it has.
+   * Queues one reset of every deadline due now (one pass however many: a store that fell
+   * behind catches up in one transaction, not one per deadline); settles when it has.
    */
   async #fire(): Promise<void> {
     if (this.#closed) return
     const now = this.#ctx.timers.now()
-    const groups = new Map<number, ExpiryRef[]>()
-    for (const [path, e] of Object.entries(this.#ctx.deadlines())) {
-      const key = keyOf(path, e.revision)
-      const due = this.#due.get(key)
-      if (due === undefined || due > now || !this.#idle(key)) continue
-      const group = groups.get(e.revision) ?? []
-      group.push({ path, revision: e.revision })
-      groups.set(e.revision, group)
+    const groups = new Map<number, Due[]>()
+    for (const [path, slot] of this.#slots) {
+      if (slot.state !== 'idle' || slot.due > now) continue
+      const group = groups.get(slot.revision)
+      if (group) group.push({ path, slot })
+      else groups.set(slot.revision, [{ path, slot }])
     }
     if (groups.size > 0) await this.#expire([...groups.values()])
   }
 
   /** Resets `groups` (the deadlines set by one revision each) in one transaction. */
-  async #expire(groups: readonly (readonly ExpiryRef[])[]): Promise<void> {
-    const refs = groups.flat()
-    const keys = refs.map((r) => keyOf(r.path, r.revision))
-    for (const key of keys) this.#busy.add(key)
+  async #expire(groups: readonly (readonly Due[])[]): Promise<void> {
+    const due = groups.flat()
+    for (const d of due) d.slot.state = 'busy'
     const reason = `expiry of ${groups.map((g) => this.#described(g)).join('; ')}`
+    const refs = due.map((d) => ({ path: d.path, revision: d.slot.revision }))
     const result = await this.#ctx.expire(refs, { source: 'expiry', reason })
-    for (const key of keys) this.#busy.delete(key)
     // Committed: the deadlines are gone (the commit re-armed). Otherwise wait for the next commit.
-    if (result.status === 'committed' || this.#closed) return
+    if (result.status === 'committed' || this.#closed) {
+      for (const d of due) d.slot.state = 'idle'
+      return
+    }
     // One refused override must not hold back the others: each revision's then gets its own transaction.
     if (result.status === 'rejected' && groups.length > 1) {
+      for (const d of due) d.slot.state = 'idle'
       await Promise.all(groups.map((g) => this.#expire([g])))
       return
     }
-    for (const key of keys) this.#waiting.add(key)
+    for (const d of due) d.slot.state = 'waiting'
     if ('errors' in result) {
       const outcome = result.status === 'rejected' ? 'rejected' : 'rolled back'
       this.#ctx.warn(
@@ -166,17 +174,13 @@ export class ExpiryTimer {
   }
 
   /** `a, b set at revision 7 by ops`, and why it is late when it passed while the store was stopped. */
-  #described(group: readonly ExpiryRef[]): string {
-    const { revision } = group[0]!
-    const actor = this.#ctx.deadlines()[group[0]!.path]?.actor
-    const late = group.some((r) => this.#overdueAtStart.has(keyOf(r.path, r.revision)))
-    return `${group.map((r) => r.path).join(', ')} set at revision ${revision}${actor === undefined ? '' : ` by ${actor}`}${
+  #described(group: readonly Due[]): string {
+    const { path, slot } = group[0]!
+    const actor = this.#ctx.deadlines().get(path)?.actor
+    const late = group.some((d) => d.slot.late)
+    return `${group.map((d) => d.path).join(', ')} set at revision ${slot.revision}${actor === undefined ? '' : ` by ${actor}`}${
       late ? ' (the deadline passed while the store was stopped)' : ''
     }`
-  }
-
-  #idle(key: string): boolean {
-    return !this.#busy.has(key) && !this.#waiting.has(key)
   }
 }
 
@@ -184,6 +188,20 @@ export class ExpiryTimer {
 
 const MAX_DELAY = 2 ** 31 - 1
 
-function keyOf(path: string, revision: number): string {
-  return `${revision}@${path}`
+/** One path's deadline as the timer tracks it. */
+interface Slot {
+  readonly revision: number
+  /** Wall-clock epoch milliseconds, as persisted. */
+  readonly at: number
+  /** Monotonic, fixed when first seen. */
+  readonly due: number
+  /** Queued and not yet settled (`busy`), or refused until the next commit (`waiting`). */
+  state: 'idle' | 'busy' | 'waiting'
+  /** Passed while the store was stopped: its history says so. */
+  late: boolean
+}
+
+interface Due {
+  readonly path: string
+  readonly slot: Slot
 }

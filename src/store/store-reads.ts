@@ -145,7 +145,7 @@ export abstract class StoreReads<TConfig> {
   explain(path: string) {
     const { layers } = this.state.live
     const explained = explainPath(layers, path, this.get(path), this.core.redactor)
-    const deadline = layers.expiries[path]
+    const deadline = layers.expiries.get(path)
     if (!deadline) return explained
     return { ...explained, expires: { at: new Date(deadline.at), revision: deadline.revision } }
   }

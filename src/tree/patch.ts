@@ -1,6 +1,7 @@
 import { cloneData } from './clone.ts'
 import { deepEqual } from './equal.ts'
 import { isPlainObject } from './paths.ts'
+import { copyObject } from './wide-object.ts'
 
 /**
  * `base` with a deep-partial patch merged in: objects merge, arrays and scalars replace, `undefined` deletes. Only
@@ -64,8 +65,7 @@ export function assocIn<T>(root: T, segments: readonly string[], value: unknown,
   const child = Object.hasOwn(node, key) ? node[key] : undefined
   const next = assocIn(child, segments, value, at + 1)
   if (next === child && (next !== undefined || !Object.hasOwn(node, key))) return root
-  const out: Record<string, unknown> = { ...node }
-  if (next === undefined) delete out[key]
-  else out[key] = next
+  const out = copyObject(node, next === undefined ? key : undefined)
+  if (next !== undefined) out[key] = next
   return out as T
 }

@@ -2,6 +2,7 @@ import { cloneData } from './clone.ts'
 import { isPlainObject, joinPath, overlaps } from './paths.ts'
 import { reconcile } from './reconcile.ts'
 import { TOMBSTONE } from './tombstone.ts'
+import { objectFor } from './wide-object.ts'
 
 /**
  * `reconcile(live, mergeLayers(next))`, at the cost of what changed between `prev` and `next`: where every layer holds
@@ -44,17 +45,24 @@ function mergeNode(
   const objects = merged
   const olds = Array.isArray(before) ? before : undefined
   const liveObject = isPlainObject(live) ? live : undefined
-  const out: Record<string, unknown> = {}
+  const keys = keysOf(objects)
+  const out = objectFor(keys.size)
   let same = liveObject !== undefined
   let count = 0
-  for (const key of keysOf(objects)) {
-    const child = mergeNode(
-      liveObject && Object.hasOwn(liveObject, key) ? liveObject[key] : undefined,
-      olds?.map((o) => valueAt(o, key)),
-      objects.map((o) => valueAt(o, key)),
-      pinned.length > 0 ? joinPath(path, key) : path,
-      pinned,
-    )
+  for (const key of keys) {
+    const liveChild = liveObject && Object.hasOwn(liveObject, key) ? liveObject[key] : undefined
+    // A key no layer changed is `live`'s as it is, found without building its path or arrays of its layers: a wide
+    // object where one key changed costs a comparison per key.
+    const child =
+      olds && pinned.length === 0 && sameAt(olds, objects, key)
+        ? liveChild
+        : mergeNode(
+            liveChild,
+            olds?.map((o) => valueAt(o, key)),
+            objects.map((o) => valueAt(o, key)),
+            pinned.length > 0 ? joinPath(path, key) : path,
+            pinned,
+          )
     if (child === undefined) continue
     out[key] = child
     count++
@@ -88,7 +96,7 @@ function resolve(values: readonly unknown[]): typeof ABSENT | { leaf: unknown } 
 }
 
 /** The keys in the order `mergeLayers` writes them: a tombstone deletes a key, so setting it again moves it last. */
-function keysOf(objects: readonly unknown[]): Iterable<string> {
+function keysOf(objects: readonly unknown[]): Set<string> {
   const keys = new Set<string>()
   for (const o of objects) {
     if (o === undefined) continue
@@ -105,6 +113,12 @@ function keysOf(objects: readonly unknown[]): Iterable<string> {
 
 function valueAt(o: unknown, key: string): unknown {
   return o !== undefined && Object.hasOwn(o as object, key) ? (o as Record<string, unknown>)[key] : undefined
+}
+
+function sameAt(a: readonly unknown[], b: readonly unknown[], key: string): boolean {
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== b[i] && valueAt(a[i], key) !== valueAt(b[i], key)) return false
+  return true
 }
 
 function sameAll(a: readonly unknown[], b: readonly unknown[]): boolean {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createActor } from 'xstate'
+import { NO_EXPIRIES } from '../../src/expiries.ts'
 import type { LayerState } from '../../src/layers.ts'
 import type {
   Applied,
@@ -25,7 +26,7 @@ const layers: LayerState = {
   sources: [],
   overrides: {},
   parked: {},
-  expiries: {},
+  expiries: NO_EXPIRIES,
   probation: {},
 }
 const first: Committed<Config> = {
@@ -232,7 +233,7 @@ describe('transaction machine (stub effects)', () => {
     await settle()
     expect(backendReads).toHaveLength(1)
     expect(log).not.toContain('validating 2')
-    backendReads[0]!.resolve({ overrides: {}, expiries: {}, probation: {} })
+    backendReads[0]!.resolve({ overrides: {}, expiries: NO_EXPIRIES, probation: {} })
     await settle()
     expect(log.filter((line) => line.startsWith('settle'))).toEqual([
       'settle 1 committed',
