@@ -3,9 +3,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
-import { z } from 'zod'
 import { type ConfigStore, createConfigStore } from '../../src/index.ts'
 import { manualTimers, settle } from '../support/manual-timers.ts'
+import {
+  BASE,
+  type Config,
+  expectOverrides,
+  INITIAL,
+  type Leaf,
+  type Override,
+  PATHS,
+  quiet,
+  Reset,
+  schema,
+} from './override-model.ts'
 
 /*
  * Model-based property of expiring overrides (#20): random writes with and without deadlines, resets, time passing
@@ -14,23 +25,6 @@ import { manualTimers, settle } from '../support/manual-timers.ts'
  * overrides that are alive, `status().expiring` lists exactly their deadlines, nothing expired early, and no
  * deadline was acted on twice.
  */
-
-const schema = z.object({
-  a: z.number().default(0),
-  b: z.number().default(0),
-  c: z.object({ d: z.number().default(0) }),
-})
-type Config = z.output<typeof schema>
-const PATHS = ['a', 'b', 'c.d'] as const
-type Leaf = (typeof PATHS)[number]
-const BASE: Record<Leaf, number> = { a: 1, b: 0, 'c.d': 0 }
-
-interface Override {
-  readonly value: number
-  /** Monotonic due time, when the write had a deadline; the revision that set it. */
-  readonly due?: number
-  readonly revision: number
-}
 
 interface Model {
   readonly overrides: Map<Leaf, Override>
@@ -44,12 +38,10 @@ interface Real {
   readonly expired: number[]
 }
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-
 async function open(real: Pick<Real, 'clocks' | 'file' | 'expired'>): Promise<ConfigStore<Config>> {
   const store = await createConfigStore({
     schema,
-    initial: { a: 1 },
+    initial: INITIAL,
     overrides: { file: real.file },
     timers: real.clocks.timers,
     clock: real.clocks.clock,
@@ -78,19 +70,7 @@ async function drain(store: ConfigStore<Config>): Promise<void> {
 
 function verify(model: Model, real: Real): void {
   const { store } = real
-  const want = { ...BASE }
-  for (const [path, o] of model.overrides) want[path] = o.value
-  expect({ a: store.current.a, b: store.current.b, 'c.d': store.current.c.d }).toEqual(want)
-  const deadlines = [...model.overrides]
-    .filter(([, o]) => o.due !== undefined)
-    .map(([path, o]) => `${path}@${o.revision}`)
-    .sort()
-  expect(
-    store
-      .status()
-      .expiring.map((e) => `${e.path}@${e.revision}`)
-      .sort(),
-  ).toEqual(deadlines)
+  expectOverrides(store, model.overrides)
   // Nothing twice: each deadline is acted on at most once, restarts included.
   expect(new Set(real.expired).size).toBe(real.expired.length)
 }
@@ -122,17 +102,6 @@ class Write implements fc.AsyncCommand<Model, Real> {
     verify(model, real)
   }
   toString = () => `set(${this.path}, ${this.value}${this.ttlMs === undefined ? '' : `, ttl ${this.ttlMs}`})`
-}
-
-class Reset implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly path: Leaf) {}
-  check = () => true
-  async run(model: Model, real: Real): Promise<void> {
-    await real.store.reset(this.path)
-    model.overrides.delete(this.path)
-    verify(model, real)
-  }
-  toString = () => `reset(${this.path})`
 }
 
 class Advance implements fc.AsyncCommand<Model, Real> {
@@ -167,7 +136,7 @@ const commands = fc.commands(
     fc
       .tuple(fc.constantFrom(...PATHS), fc.integer({ min: 0, max: 3 }), ttl)
       .map(([p, v, t]) => new Write(p, v, t)),
-    fc.constantFrom(...PATHS).map((p) => new Reset(p)),
+    fc.constantFrom(...PATHS).map((p) => new Reset(p, verify)),
     fc.integer({ min: 0, max: 120 }).map((ms) => new Advance(ms)),
     fc.integer({ min: 0, max: 120 }).map((ms) => new Restart(ms)),
   ],

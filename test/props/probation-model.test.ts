@@ -3,9 +3,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
-import { z } from 'zod'
 import { type ConfigStore, createConfigStore } from '../../src/index.ts'
 import { manualTimers, settle } from '../support/manual-timers.ts'
+import {
+  BASE,
+  type Config,
+  expectOverrides,
+  INITIAL,
+  type Leaf,
+  type Override,
+  PATHS,
+  quiet,
+  Reset,
+  schema,
+} from './override-model.ts'
 
 /*
  * Model-based property of probation with expiring overrides (#20): random writes (with and without a deadline or a
@@ -17,23 +28,6 @@ import { manualTimers, settle } from '../support/manual-timers.ts'
  * the effective config is the base plus the overrides that are alive and not reverted, `status()` lists exactly
  * the model's deadlines and probations, and no change is reverted twice.
  */
-
-const schema = z.object({
-  a: z.number().default(0),
-  b: z.number().default(0),
-  c: z.object({ d: z.number().default(0) }),
-})
-type Config = z.output<typeof schema>
-const PATHS = ['a', 'b', 'c.d'] as const
-type Leaf = (typeof PATHS)[number]
-const BASE: Record<Leaf, number> = { a: 1, b: 0, 'c.d': 0 }
-
-interface Override {
-  readonly value: number
-  /** Monotonic due time of its deadline, and the revision that set it. */
-  readonly due?: number
-  readonly revision: number
-}
 
 interface OnProbation {
   readonly due: number
@@ -54,12 +48,10 @@ interface Real {
   readonly health: { ok: boolean }
 }
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-
 function open(real: Omit<Real, 'store'>): Promise<ConfigStore<Config>> {
   return createConfigStore({
     schema,
-    initial: { a: 1 },
+    initial: INITIAL,
     overrides: { file: real.file },
     timers: real.clocks.timers,
     clock: real.clocks.clock,
@@ -103,19 +95,7 @@ async function quiesce(store: ConfigStore<Config>): Promise<void> {
 
 function verify(model: Model, real: Real): void {
   const { store } = real
-  const want = { ...BASE }
-  for (const [path, o] of model.overrides) want[path] = o.value
-  expect({ a: store.current.a, b: store.current.b, 'c.d': store.current.c.d }).toEqual(want)
-  const deadlines = [...model.overrides]
-    .filter(([, o]) => o.due !== undefined)
-    .map(([path, o]) => `${path}@${o.revision}`)
-    .sort()
-  expect(
-    store
-      .status()
-      .expiring.map((e) => `${e.path}@${e.revision}`)
-      .sort(),
-  ).toEqual(deadlines)
+  expectOverrides(store, model.overrides)
   expect(store.status().probation.map((p) => p.revision)).toEqual(
     [...model.probation.keys()].sort((x, y) => x - y),
   )
@@ -161,17 +141,6 @@ class Write implements fc.AsyncCommand<Model, Real> {
     `set(${this.path}, ${this.value}${this.ttlMs === undefined ? '' : `, ttl ${this.ttlMs}`}${
       this.forMs === undefined ? '' : `, probation ${this.forMs}`
     })`
-}
-
-class Reset implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly path: Leaf) {}
-  check = () => true
-  async run(model: Model, real: Real): Promise<void> {
-    await real.store.reset(this.path)
-    model.overrides.delete(this.path)
-    verify(model, real)
-  }
-  toString = () => `reset(${this.path})`
 }
 
 class Health implements fc.AsyncCommand<Model, Real> {
@@ -246,7 +215,7 @@ const commands = fc.commands(
     write,
     write,
     write,
-    fc.constantFrom(...PATHS).map((p) => new Reset(p)),
+    fc.constantFrom(...PATHS).map((p) => new Reset(p, verify)),
     fc.boolean().map((ok) => new Health(ok)),
     fc
       .tuple(fc.constantFrom('confirm' as const, 'revert' as const), fc.nat(5))

@@ -9,9 +9,10 @@ import { manualTimers } from '../../support/manual-timers.ts'
 import { describeEtcd } from './describe-etcd.ts'
 
 const schema = z.object({ log: z.object({ level: z.enum(['info', 'debug']).default('info') }) })
+const poolSchema = z.object({ pool: z.object({ max: z.number().int().default(10) }) })
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
-describeEtcd('etcdOverrides: expiring overrides (#20)', () => {
+describeEtcd('etcdOverrides: expiring overrides and probation (#20)', () => {
   let etcd: EtcdServer
   let client: Etcd3
 
@@ -60,5 +61,41 @@ describeEtcd('etcdOverrides: expiring overrides (#20)', () => {
     await third.close()
     expect(await client.get(`${prefix}/log.level`).string()).toBeNull()
     expect(JSON.parse((await client.get(prefix).string())!).expiries).toBeUndefined()
+  })
+
+  it('keeps the change on probation in the metadata key, and a store that starts unhealthy reverts it', async () => {
+    const prefix = `t/${randomUUID()}`
+    const clocks = manualTimers()
+    const health = { ok: true }
+    const open = () =>
+      createConfigStore({
+        schema: poolSchema,
+        overrides: { backend: etcdOverrides({ hosts: etcd.endpoint, prefix }) },
+        timers: clocks.timers,
+        clock: clocks.clock,
+        logger: quiet,
+        probation: { checks: { health: () => health.ok } },
+      })
+    const first = await open()
+    await first.set('pool.max', 500, { probation: { forMs: 60_000 }, actor: 'ops' })
+    await first.close()
+    const meta = JSON.parse((await client.get(prefix).string())!)
+    expect(meta.probation).toEqual({
+      2: {
+        until: new Date(clocks.clock().getTime() + 60_000).toISOString(),
+        source: 'api',
+        actor: 'ops',
+        changes: [{ path: 'pool.max', from: 10, to: 500 }],
+      },
+    })
+    // The change took the process down; it comes back, and the service is not healthy.
+    health.ok = false
+    const second = await open()
+    expect(second.get('pool.max')).toBe(10)
+    expect(second.status().probation).toEqual([])
+    expect(second.history({ limit: 1 })[0]).toMatchObject({ source: 'probation', rollbackOf: 2 })
+    await second.close()
+    expect(await client.get(`${prefix}/pool.max`).string()).toBeNull()
+    expect(JSON.parse((await client.get(prefix).string())!).probation).toBeUndefined()
   })
 })
