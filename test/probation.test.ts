@@ -264,6 +264,20 @@ describe('probation (#20)', () => {
     await store.close()
   })
 
+  it('a confirm by hand queued before the checks end the probation wins, and no warning follows', async () => {
+    const { store, clocks, health } = await open()
+    await store.set('pool.max', 30, { probation: { forMs: MINUTE } })
+    health.ok = false
+    clocks.advance(1000)
+    // The pass has started and awaits its checks: this confirm reaches the pipeline first.
+    expect(await store.confirm(2)).toMatchObject({ status: 'committed' })
+    await settle(20)
+    expect(store.get('pool.max')).toBe(30)
+    expect(store.status().probation).toEqual([])
+    expect(store.status().warnings.filter((w) => w.code === 'PROBATION_FAILED')).toEqual([])
+    await store.close()
+  })
+
   it('takes a list of checks, named by their function', async () => {
     const clocks = manualTimers()
     const store = await createConfigStore({

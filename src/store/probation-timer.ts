@@ -226,6 +226,8 @@ export class ProbationTimer<TConfig> {
         : `revision ${revision} passed its probation`
     const result = await this.end(revision, end, { reason })
     if (result.status === 'committed' || result.status === 'unchanged' || this.#closed) return
+    // Ended by hand meanwhile (confirm or revert queued first): nothing is left to do, nothing to report.
+    if (result.status === 'rejected' && result.errors.every((e) => e.code === 'NOT_FOUND')) return
     this.#waiting.add(revision)
     if ('errors' in result)
       this.#ctx.warn(
