@@ -21,12 +21,7 @@ export type Intent =
   | { readonly kind: 'rollback'; readonly target: number | string }
   | { readonly kind: 'import'; readonly config: unknown }
   /** Ends the probation of `revision`: keeps it, or reverts what it changed where its values still hold. */
-  | {
-      readonly kind: 'probation'
-      readonly revision: number
-      readonly end: 'confirm' | 'revert'
-      readonly reason?: string
-    }
+  | { readonly kind: 'probation'; readonly revision: number; readonly end: 'confirm' | 'revert' }
 
 /** What a runtime write may ask for besides its values: a deadline for its overrides, a probation for its change. */
 export interface WriteExtras {
