@@ -15,6 +15,7 @@ import {
   PATHS,
   quiet,
   Reset,
+  Restart,
   schema,
 } from './override-model.ts'
 
@@ -116,20 +117,6 @@ class Advance implements fc.AsyncCommand<Model, Real> {
   toString = () => `advance(${this.ms})`
 }
 
-class Restart implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly downMs: number) {}
-  check = () => true
-  async run(model: Model, real: Real): Promise<void> {
-    await real.store.close()
-    expect(real.clocks.pending).toBe(0)
-    real.clocks.advance(this.downMs)
-    real.store = await open(real)
-    expire(model, real.clocks.timers.now())
-    verify(model, real)
-  }
-  toString = () => `restart(down ${this.downMs})`
-}
-
 const ttl = fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined, freq: 2 })
 const commands = fc.commands(
   [
@@ -138,7 +125,13 @@ const commands = fc.commands(
       .map(([p, v, t]) => new Write(p, v, t)),
     fc.constantFrom(...PATHS).map((p) => new Reset(p, verify)),
     fc.integer({ min: 0, max: 120 }).map((ms) => new Advance(ms)),
-    fc.integer({ min: 0, max: 120 }).map((ms) => new Restart(ms)),
+    fc.integer({ min: 0, max: 120 }).map(
+      (ms) =>
+        new Restart<Model, Real>(ms, open, (model, real) => {
+          expire(model, real.clocks.timers.now())
+          verify(model, real)
+        }),
+    ),
   ],
   { maxCommands: 25 },
 )

@@ -2,6 +2,7 @@ import type { fc } from '@fast-check/vitest'
 import { expect } from 'vitest'
 import { z } from 'zod'
 import type { ConfigStore } from '../../src/index.ts'
+import type { manualTimers } from '../support/manual-timers.ts'
 
 /* What the model-based properties of runtime overrides share (expiry-model, probation-model): a small schema whose
    three leaves a lower layer sets or not, the model of one override, and the check that a store shows the model. */
@@ -61,4 +62,29 @@ export class Reset<
     this.verify(model, real)
   }
   toString = () => `reset(${this.path})`
+}
+
+/**
+ * A restart: the store closed (no timer left behind), time passing while it is down, the store opened again on the
+ * same file; `started` brings the model to what the start did and checks it.
+ */
+export class Restart<
+  M extends object,
+  R extends { store: ConfigStore<Config>; readonly clocks: ReturnType<typeof manualTimers> },
+> implements fc.AsyncCommand<M, R>
+{
+  constructor(
+    readonly downMs: number,
+    readonly reopen: (real: R) => Promise<ConfigStore<Config>>,
+    readonly started: (model: M, real: R) => void,
+  ) {}
+  check = () => true
+  async run(model: M, real: R): Promise<void> {
+    await real.store.close()
+    expect(real.clocks.pending).toBe(0)
+    real.clocks.advance(this.downMs)
+    real.store = await this.reopen(real)
+    this.started(model, real)
+  }
+  toString = () => `restart(down ${this.downMs})`
 }

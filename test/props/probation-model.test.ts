@@ -15,6 +15,7 @@ import {
   PATHS,
   quiet,
   Reset,
+  Restart,
   schema,
 } from './override-model.ts'
 
@@ -190,21 +191,6 @@ class Advance implements fc.AsyncCommand<Model, Real> {
   toString = () => `advance(${this.ms})`
 }
 
-class Restart implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly downMs: number) {}
-  check = () => true
-  async run(model: Model, real: Real): Promise<void> {
-    await real.store.close()
-    expect(real.clocks.pending).toBe(0)
-    real.clocks.advance(this.downMs)
-    real.store = await open(real)
-    // What the start did before `createConfigStore` resolved: the overdue deadlines, then one pass of the checks.
-    step(model, real.clocks.timers.now(), real.health.ok)
-    verify(model, real)
-  }
-  toString = () => `restart(down ${this.downMs})`
-}
-
 const ms = (max: number) => fc.option(fc.integer({ min: 1, max }), { nil: undefined, freq: 2 })
 const write = fc
   .tuple(fc.constantFrom(...PATHS), fc.integer({ min: 0, max: 3 }), ms(20), ms(40))
@@ -221,7 +207,14 @@ const commands = fc.commands(
       .tuple(fc.constantFrom('confirm' as const, 'revert' as const), fc.nat(5))
       .map(([e, n]) => new End(e, n)),
     fc.integer({ min: 1, max: 12 }).map((n) => new Advance(n)),
-    fc.integer({ min: 0, max: 25 }).map((n) => new Restart(n)),
+    fc.integer({ min: 0, max: 25 }).map(
+      (n) =>
+        // What the start did before `createConfigStore` resolved: the overdue deadlines, then one pass of the checks.
+        new Restart<Model, Real>(n, open, (model, real) => {
+          step(model, real.clocks.timers.now(), real.health.ok)
+          verify(model, real)
+        }),
+    ),
   ],
   { maxCommands: 30, size: 'max' },
 )
