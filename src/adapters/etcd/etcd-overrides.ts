@@ -4,6 +4,7 @@ import { ConfigError, issue } from '../../errors.ts'
 import type { BackendContext, ConfigIssue, OverridesBackend, PersistedOverrides } from '../../types.ts'
 import { takingTurns, unreadOverrides } from '../cluster-parts.ts'
 import { leafChanges, sameLeaves } from '../leaf-layer.ts'
+import { metaOf, readMeta } from '../overrides-meta.ts'
 import { type EtcdIsolation, holds, KnownRevisions, rangeOf, type Scope, scopesOf } from './conflict-scope.ts'
 import { type ClientRef, callOptions, clientRef, type EtcdConnectionOptions } from './etcd-client.ts'
 import { etcdLayer, type KeyLayout, keyLayout, leavesOf, prefixRange } from './key-layout.ts'
@@ -234,15 +235,9 @@ function conflicts(
 }
 
 function metaText(doc: PersistedOverrides): string {
-  const { revision, updatedAt, environment, expiries, probation } = doc
+  const { revision, updatedAt, environment } = doc
   // Deadlines and probations ride in the metadata key, written in the same transaction as the leaves they concern.
-  return JSON.stringify({
-    revision,
-    updatedAt,
-    environment,
-    ...(expiries ? { expiries } : {}),
-    ...(probation ? { probation } : {}),
-  })
+  return JSON.stringify({ revision, updatedAt, environment, ...metaOf(doc) })
 }
 
 function parseMeta(text: string | undefined): Partial<PersistedOverrides> {
@@ -253,37 +248,9 @@ function parseMeta(text: string | undefined): Partial<PersistedOverrides> {
       ...(typeof meta.revision === 'number' ? { revision: meta.revision } : {}),
       ...(typeof meta.updatedAt === 'string' ? { updatedAt: meta.updatedAt } : {}),
       ...(typeof meta.environment === 'string' ? { environment: meta.environment } : {}),
-      ...(validExpiries(meta.expiries) ? { expiries: meta.expiries } : {}),
-      ...(validProbation(meta.probation) ? { probation: meta.probation } : {}),
+      ...readMeta(meta),
     }
   } catch {
     return {}
   }
-}
-
-/** Probations as `metaText` writes them; anything else is ignored, like malformed deadlines. */
-function validProbation(value: unknown): value is NonNullable<PersistedOverrides['probation']> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  return Object.entries(value).every(
-    ([key, p]: [string, unknown]) =>
-      Number.isSafeInteger(Number(key)) &&
-      typeof p === 'object' &&
-      p !== null &&
-      typeof (p as { source?: unknown }).source === 'string' &&
-      !Number.isNaN(Date.parse(String((p as { until?: unknown }).until))) &&
-      Array.isArray((p as { changes?: unknown }).changes),
-  )
-}
-
-/** Deadlines as `metaText` writes them; anything else (another writer's garbage) is ignored, not trusted. */
-function validExpiries(value: unknown): value is NonNullable<PersistedOverrides['expiries']> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  return Object.values(value).every(
-    (e: unknown) =>
-      typeof e === 'object' &&
-      e !== null &&
-      typeof (e as { at?: unknown }).at === 'string' &&
-      !Number.isNaN(Date.parse((e as { at: string }).at)) &&
-      Number.isSafeInteger((e as { revision?: unknown }).revision),
-  )
 }

@@ -67,6 +67,9 @@ CREATE TABLE {schema}.instances (
   ttl_ms       integer NOT NULL,
   PRIMARY KEY (service, id)
 );`,
+  `-- The deadlines of expiring overrides and the changes on probation ({ "expiries": ..., "probation": ... }), written
+-- with the leaves they concern; NULL when nothing expires and nothing is on probation.
+ALTER TABLE {schema}.services ADD COLUMN meta json;`,
 ]
 
 /** The quoted schema name; throws `BAD_OPTIONS` for a name that is not a plain lowercase identifier. @internal */

@@ -4,6 +4,7 @@ import { ConfigError, issue } from '../../errors.ts'
 import type { BackendContext, ConfigIssue, OverridesBackend, PersistedOverrides } from '../../types.ts'
 import { takingTurns, unreadOverrides } from '../cluster-parts.ts'
 import { buildLayer, leafChanges, sameLeaves } from '../leaf-layer.ts'
+import { metaOf, readMeta } from '../overrides-meta.ts'
 import { migrate } from './migration.ts'
 import { inTransaction, type PoolRef } from './pg-client.ts'
 
@@ -39,6 +40,8 @@ export function createPgOverrides(
   let baseline = new Map<string, { text: string; version: number }>()
   let unusable = new Set<string>()
   let last: PersistedOverrides | undefined
+  /** The service row's `meta` (deadlines, probations) as last read or written here. */
+  let lastMeta: string | null = null
   let loaded = false
   const inTurn = takingTurns()
 
@@ -49,7 +52,8 @@ export function createPgOverrides(
       await migrate(pool, schema)
       // One statement, one snapshot: the leaves and the service's metadata as of the same moment.
       ;({ rows } = await pool.query<LoadRow>(
-        `SELECT s.version AS service_version, s.revision, s.updated_at, s.environment, o.path, o.value::text AS text, o.version
+        `SELECT s.version AS service_version, s.revision, s.updated_at, s.environment, s.meta::text AS meta, o.path,
+                o.value::text AS text, o.version
            FROM (SELECT $1::text AS service) AS q
            LEFT JOIN ${q}.services AS s ON s.service = q.service
            LEFT JOIN ${q}.overrides AS o ON o.service = q.service`,
@@ -72,22 +76,37 @@ export function createPgOverrides(
       if (row.path === null || unusable.has(row.path)) continue
       baseline.set(row.path, { text: row.text!, version: Number(row.version) })
     }
-    // The same leaves as last time (e.g. the echo of this instance's own save): the same document, so the reload
-    // ends `unchanged`.
-    if (last !== undefined && sameLeaves(previous, baseline)) return last
+    // The same leaves and deadlines as last time (e.g. the echo of this instance's own save): the same document, so
+    // the reload ends `unchanged`.
     const meta = rows[0]
+    const metaText = meta?.meta ?? null
+    if (last !== undefined && sameLeaves(previous, baseline) && metaText === lastMeta) return last
+    lastMeta = metaText
     last = {
       overrides: doc,
       revision: meta?.revision ?? 0,
       updatedAt: meta?.updated_at?.toISOString() ?? new Date(0).toISOString(),
       environment: meta?.environment ?? ctx.environment,
+      ...readMeta(parsedMeta(metaText)),
     }
     return last
   }
 
   async function save(doc: PersistedOverrides): Promise<{ version: string }> {
     const { puts, deletes } = leafChanges(doc.overrides, baseline)
+    const metaText = metaTextOf(doc)
     if (puts.length === 0 && deletes.length === 0) {
+      // Only a deadline or a probation changed (a renewal, a confirm): the service's row holds them, no leaf moves.
+      if (metaText !== lastMeta) {
+        const pool = await ref.get()
+        await migrate(pool, schema)
+        await pool.query(
+          `INSERT INTO ${q}.services (service, meta) VALUES ($1, $2::json)
+           ON CONFLICT (service) DO UPDATE SET meta = EXCLUDED.meta`,
+          [service, metaText],
+        )
+        lastMeta = metaText
+      }
       last = doc
       return { version: String(Math.max(0, ...[...baseline.values()].map((b) => b.version))) }
     }
@@ -105,6 +124,7 @@ export function createPgOverrides(
     })
     for (const [path, text] of puts) baseline.set(path, { text, version })
     for (const path of deletes) baseline.delete(path)
+    lastMeta = metaText
     last = doc
     onVersion(String(version))
     return { version: String(version) }
@@ -122,12 +142,29 @@ export function createPgOverrides(
 
 interface LoadRow {
   service_version: string | null
+  meta: string | null
   revision: number | null
   updated_at: Date | null
   environment: string | null
   path: string | null
   text: string | null
   version: string | null
+}
+
+/** The `meta` column's text for a document: its deadlines and probations, or NULL. */
+function metaTextOf(doc: PersistedOverrides): string | null {
+  const meta = metaOf(doc)
+  return meta === undefined ? null : JSON.stringify(meta)
+}
+
+function parsedMeta(text: string | null): Record<string, unknown> {
+  if (text === null) return {}
+  try {
+    const meta: unknown = JSON.parse(text)
+    return typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
 }
 
 type Baseline = ReadonlyMap<string, { readonly text: string; readonly version: number }>
@@ -181,9 +218,9 @@ async function write(
   deletes: readonly string[],
 ): Promise<{ version: number; txid: string }> {
   const { rows } = await client.query<{ version: string; txid: string }>(
-    `UPDATE ${q}.services SET version = version + 1, revision = $2, updated_at = $3, environment = $4
+    `UPDATE ${q}.services SET version = version + 1, revision = $2, updated_at = $3, environment = $4, meta = $5::json
       WHERE service = $1 RETURNING version, txid_current()::text AS txid`,
-    [service, doc.revision, doc.updatedAt, doc.environment],
+    [service, doc.revision, doc.updatedAt, doc.environment, metaTextOf(doc)],
   )
   const version = Number(rows[0]!.version)
   if (puts.length > 0) {

@@ -128,6 +128,37 @@ describePostgres('postgresCluster', () => {
     ])
   })
 
+  it('keeps deadlines and probations in the service row: a restart still expires and reverts (#20)', async () => {
+    const service = `s-${randomUUID()}`
+    const health = { ok: true }
+    const start = () => {
+      const cluster = postgresCluster<Config>({ connectionString: server.connectionString, service })
+      return createConfigStore({
+        schema,
+        sources: [cluster.source],
+        overrides: { backend: cluster.overrides },
+        logger: quiet,
+        probation: { checks: { health: () => health.ok } },
+      })
+    }
+    const first = await start()
+    await first.set('log.level', 'debug', { ttlMs: 3_600_000 })
+    await first.set('pool.max', 500, { probation: { forMs: 3_600_000 } })
+    await first.set('pool.min', 2, { probation: { forMs: 3_600_000 } })
+    // A confirm changes no leaf: the row's meta alone records it.
+    expect(await first.confirm(4)).toMatchObject({ status: 'committed' })
+    await first.close()
+    const { rows } = await admin.query('SELECT meta FROM hotconf.services WHERE service = $1', [service])
+    expect(Object.keys(rows[0].meta.expiries)).toEqual(['log.level'])
+    expect(Object.keys(rows[0].meta.probation)).toEqual(['3'])
+    health.ok = false
+    const second = await start()
+    expect(second.status().expiring.map((e) => e.path)).toEqual(['log.level'])
+    expect(second.current.pool).toEqual({ min: 2, max: 10 })
+    expect(second.history({ limit: 1 })[0]).toMatchObject({ source: 'probation', rollbackOf: 3 })
+    await second.close()
+  })
+
   it('throws BAD_OPTIONS for a schema that is not a plain identifier or a missing service', () => {
     const connectionString = 'postgres://127.0.0.1:9/none'
     expect(() => postgresCluster({ connectionString, service: 'a', schema: 'x"; DROP' })).toThrow(
