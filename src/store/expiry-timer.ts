@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { formatIssues } from '../errors.ts'
 import type { Expiries, ExpiryRef } from '../expiries.ts'
 import type { StoreTimers, UpdateMeta, UpdateResult, WarningCode } from '../types.ts'
+import { Alarm } from './alarm.ts'
 
 /** What the expiry timer reads and where it sends the resets. */
 export interface ExpiryTimerContext {
@@ -26,22 +27,22 @@ export const nodeTimers: StoreTimers = {
  * Acts on the deadlines of expiring overrides: one timer, for the earliest, re-armed after every commit (`sync`).
  * Each deadline is turned into a monotonic time once, when first seen (`at` minus the wall clock then), so a wall
  * clock that jumps later neither fires it early nor holds it back. Deadlines that pass together are reset by one
- * transaction (split per revision that set them when
- * it is rejected). A reset the pipeline rejects (the config without the override is invalid) is reported as
- * `EXPIRY_FAILED` and tried again after the next commit, not in a loop.
+ * transaction (split per revision that set them when it is rejected). A reset the pipeline rejects (the config
+ * without the override is invalid) is reported as `EXPIRY_FAILED` and tried again after the next commit, not in a
+ * loop.
  */
 export class ExpiryTimer {
   readonly #ctx: ExpiryTimerContext
   /** The deadline of each path, with its monotonic due time fixed when first seen. */
   readonly #slots = new Map<string, Slot>()
+  readonly #alarm: Alarm
   /** The deadlines `#track` saw last: a commit that left them alone (the same object) costs nothing more. */
   #tracked: Expiries | undefined
-  #handle: unknown
-  #armedFor = Number.POSITIVE_INFINITY
   #closed = false
 
   constructor(ctx: ExpiryTimerContext) {
     this.#ctx = ctx
+    this.#alarm = new Alarm(ctx.timers)
   }
 
   /** Resets what expired while the store was stopped, then waits for the next deadline. */
@@ -63,7 +64,7 @@ export class ExpiryTimer {
 
   close(): void {
     this.#closed = true
-    this.#disarm()
+    this.#alarm.clear()
   }
 
   // --- internal ---
@@ -105,32 +106,15 @@ export class ExpiryTimer {
   #arm(): void {
     let next = Number.POSITIVE_INFINITY
     for (const slot of this.#slots.values()) if (slot.state === 'idle' && slot.due < next) next = slot.due
-    if (next === this.#armedFor) return
-    this.#disarm()
-    if (next === Number.POSITIVE_INFINITY) return
-    const { timers } = this.#ctx
-    // Node's timers hold at most 2^31-1 ms: a farther deadline re-arms on the way.
-    const delay = Math.min(Math.max(0, next - timers.now()), MAX_DELAY)
-    this.#armedFor = next
-    this.#handle = timers.setTimeout(() => {
-      this.#handle = undefined
-      this.#armedFor = Number.POSITIVE_INFINITY
+    this.#alarm.set(next, () => {
       void this.#fire()
       this.#arm()
-    }, delay)
-    // A pending deadline must not keep the host process alive.
-    ;(this.#handle as { unref?: () => void } | undefined)?.unref?.()
-  }
-
-  #disarm(): void {
-    if (this.#handle !== undefined) this.#ctx.timers.clearTimeout(this.#handle)
-    this.#handle = undefined
-    this.#armedFor = Number.POSITIVE_INFINITY
+    })
   }
 
   /**
-   * Queues one reset of every deadline due now (one pass however many: a store that fell
-   * behind catches up in one transaction, not one per deadline); settles when it has.
+   * Queues one reset of every deadline due now (one pass however many: a store that fell behind catches up in one
+   * transaction, not one per deadline); settles when it has.
    */
   async #fire(): Promise<void> {
     if (this.#closed) return
@@ -185,8 +169,6 @@ export class ExpiryTimer {
 }
 
 // --- internal ---
-
-const MAX_DELAY = 2 ** 31 - 1
 
 /** One path's deadline as the timer tracks it. */
 interface Slot {

@@ -11,6 +11,7 @@ import type {
   WarningCode,
 } from '../types.ts'
 import { withTimeout } from '../with-timeout.ts'
+import { Alarm } from './alarm.ts'
 
 /** A participant's check, over the changes that touch `paths` (all without). */
 interface ScopedCheck<TConfig> {
@@ -58,11 +59,12 @@ export class ProbationTimer<TConfig> {
   readonly #waiting = new Set<number>()
   #tracked: Probations | undefined
   #pass: Promise<void> | undefined
-  #handle: unknown
   #closed = false
+  readonly #alarm: Alarm
 
   constructor(ctx: ProbationTimerContext<TConfig>) {
     this.#ctx = ctx
+    this.#alarm = new Alarm(ctx.timers)
   }
 
   /** Checks what was on probation when the store stopped, then keeps checking. */
@@ -124,7 +126,7 @@ export class ProbationTimer<TConfig> {
 
   close(): void {
     this.#closed = true
-    this.#disarm()
+    this.#alarm.clear()
   }
 
   // --- internal ---
@@ -236,25 +238,16 @@ export class ProbationTimer<TConfig> {
       )
   }
 
+  /** Wakes for the next pass: after `everyMs`, or sooner when a probation's time is up before. */
   #arm(): void {
-    this.#disarm()
-    if (this.#closed || this.#pass) return
     let next = Number.POSITIVE_INFINITY
-    for (const [revision, due] of this.#due) if (this.#idle(revision) && due < next) next = due
-    if (next === Number.POSITIVE_INFINITY) return
-    const { timers, everyMs } = this.#ctx
-    const delay = Math.min(Math.max(0, next - timers.now()), everyMs)
-    this.#handle = timers.setTimeout(() => {
-      this.#handle = undefined
-      void this.check()
-    }, delay)
-    // A probation must not keep the host process alive.
-    ;(this.#handle as { unref?: () => void } | undefined)?.unref?.()
-  }
-
-  #disarm(): void {
-    if (this.#handle !== undefined) this.#ctx.timers.clearTimeout(this.#handle)
-    this.#handle = undefined
+    if (!this.#closed && !this.#pass)
+      for (const [revision, due] of this.#due) if (this.#idle(revision) && due < next) next = due
+    const now = this.#ctx.timers.now()
+    // Nothing to wait for: `set` with no time clears the alarm.
+    const at =
+      next === Number.POSITIVE_INFINITY ? next : Math.min(Math.max(now, next), now + this.#ctx.everyMs)
+    this.#alarm.set(at, () => void this.check())
   }
 
   #idle(revision: number): boolean {
