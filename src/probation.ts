@@ -18,7 +18,7 @@ export interface Probation {
 /** Changes on probation by their revision (a decimal string: the key the record is persisted under). */
 export type Probations = Readonly<Record<string, Probation>>
 
-export const NO_PROBATION: Probations = Object.freeze({})
+const NO_PROBATION: Probations = Object.freeze({})
 
 /** The records with `revision`'s removed; the same object when it is not there. */
 export function withoutProbation(probations: Probations, revision: number): Probations {

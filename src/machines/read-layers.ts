@@ -1,7 +1,7 @@
 import type { z } from 'zod'
-import { NO_EXPIRIES, readExpiries } from '../expiries.ts'
+import { readExpiries } from '../expiries.ts'
 import { type LoadedLayer, loadOverrides, loadSources } from '../layers.ts'
-import { NO_PROBATION, readProbation } from '../probation.ts'
+import { readProbation } from '../probation.ts'
 import type { ConfigSource, OverridesBackend } from '../types.ts'
 import type { PersistedLayer } from './transaction.ts'
 
@@ -19,8 +19,9 @@ export interface ReadEnv {
 }
 
 /**
- * A reload's reads: every source (with the bytes its caller handed over, see `ReloadMeta.contents`), then (only with a backend) the overrides, which another instance may have
- * written. Each rejects with a `ConfigError` listing every issue. The machine's loader decides when each runs.
+ * A reload's reads: every source (with the bytes its caller handed over, see `ReloadMeta.contents`), then (only with
+ * a backend) the overrides, which another instance may have written. Each rejects with a `ConfigError` listing every
+ * issue. The machine's loader decides when each runs.
  */
 export function layerReads(env: ReadEnv): {
   readSources(contents?: ReadonlyMap<string, Uint8Array>): Promise<readonly LoadedLayer[]>
@@ -47,8 +48,8 @@ export function layerReads(env: ReadEnv): {
       )
       return {
         overrides: doc?.overrides ?? {},
-        expiries: doc ? readExpiries(doc.expiries) : NO_EXPIRIES,
-        probation: doc ? readProbation(doc.probation) : NO_PROBATION,
+        expiries: readExpiries(doc?.expiries),
+        probation: readProbation(doc?.probation),
       }
     },
   }

@@ -20,10 +20,10 @@ export interface FileSourceOptions {
 
 /**
  * A layer read from a YAML or JSON file, again on every reload, unless the reload was handed the file's bytes
- * (`ReloadMeta.contents`, as `watchFiles` does with what it read of a save). The last good read is kept (bytes, data, for YAML the
- * text): a reload that finds the same bytes returns the same layer without parsing, and a YAML save that changed
- * the value on one `key: value` line is read as a path copy of the last data, so untouched subtrees keep their
- * identity and the store's incremental validation skips them.
+ * (`ReloadMeta.contents`, as `watchFiles` does with what it read of a save). The last good read is kept (bytes,
+ * data, for YAML the text): a reload that finds the same bytes returns the same layer without parsing, and a YAML
+ * save that changed the value on one `key: value` line is read as a path copy of the last data, so untouched
+ * subtrees keep their identity and the store's incremental validation skips them.
  *
  * `{environment}` in the path is replaced by the store's environment at each load; a relative path resolves against
  * the working directory at that moment. The file's top level must be a mapping. Everything that makes the file
