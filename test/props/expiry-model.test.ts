@@ -3,20 +3,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
-import { type ConfigStore, createConfigStore } from '../../src/index.ts'
+import type { ConfigStore } from '../../src/index.ts'
 import { manualTimers, settle } from '../support/manual-timers.ts'
 import {
   BASE,
   type Config,
   expectOverrides,
-  INITIAL,
   type Leaf,
   type Override,
+  openStore,
   PATHS,
-  quiet,
   Reset,
   Restart,
-  schema,
 } from './override-model.ts'
 
 /*
@@ -40,14 +38,7 @@ interface Real {
 }
 
 async function open(real: Pick<Real, 'clocks' | 'file' | 'expired'>): Promise<ConfigStore<Config>> {
-  const store = await createConfigStore({
-    schema,
-    initial: INITIAL,
-    overrides: { file: real.file },
-    timers: real.clocks.timers,
-    clock: real.clocks.clock,
-    logger: quiet,
-  })
+  const store = await openStore(real)
   // The expiry a start queues has committed before `createConfigStore` resolved: read it from history.
   const seen = (reason: string | undefined) =>
     [...(reason ?? '').matchAll(/set at revision (\d+)/g)].map((m) => Number(m[1]))

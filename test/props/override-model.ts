@@ -1,7 +1,7 @@
 import type { fc } from '@fast-check/vitest'
 import { expect } from 'vitest'
 import { z } from 'zod'
-import type { ConfigStore } from '../../src/index.ts'
+import { type ConfigStore, type ConfigStoreOptions, createConfigStore } from '../../src/index.ts'
 import type { manualTimers } from '../support/manual-timers.ts'
 
 /* What the model-based properties of runtime overrides share (expiry-model, probation-model): a small schema whose
@@ -15,8 +15,7 @@ export const schema = z.object({
 export type Config = z.output<typeof schema>
 export const PATHS = ['a', 'b', 'c.d'] as const
 export type Leaf = (typeof PATHS)[number]
-/** The effective values without overrides: `a` comes from `initial`, the rest from the schema's defaults. */
-export const INITIAL = { a: 1 }
+/** The effective values without overrides: `a` comes from `initial` (see `openStore`), the rest from the defaults. */
 export const BASE: Record<Leaf, number> = { a: 1, b: 0, 'c.d': 0 }
 
 export interface Override {
@@ -26,7 +25,23 @@ export interface Override {
   readonly revision: number
 }
 
-export const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+
+/** A store of the model's schema over `file`, on manual clocks, with `options` besides. */
+export function openStore(
+  real: { readonly file: string; readonly clocks: ReturnType<typeof manualTimers> },
+  options: Partial<ConfigStoreOptions<typeof schema>> = {},
+): Promise<ConfigStore<Config>> {
+  return createConfigStore({
+    schema,
+    initial: { a: 1 },
+    overrides: { file: real.file },
+    timers: real.clocks.timers,
+    clock: real.clocks.clock,
+    logger: quiet,
+    ...options,
+  })
+}
 
 /** The store's config is the base plus the model's overrides, and `status().expiring` lists exactly their deadlines. */
 export function expectOverrides(store: ConfigStore<Config>, overrides: ReadonlyMap<Leaf, Override>): void {

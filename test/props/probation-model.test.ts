@@ -3,20 +3,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
-import { type ConfigStore, createConfigStore } from '../../src/index.ts'
+import type { ConfigStore } from '../../src/index.ts'
 import { manualTimers, settle } from '../support/manual-timers.ts'
 import {
   BASE,
   type Config,
   expectOverrides,
-  INITIAL,
   type Leaf,
   type Override,
+  openStore,
   PATHS,
-  quiet,
   Reset,
   Restart,
-  schema,
 } from './override-model.ts'
 
 /*
@@ -50,15 +48,7 @@ interface Real {
 }
 
 function open(real: Omit<Real, 'store'>): Promise<ConfigStore<Config>> {
-  return createConfigStore({
-    schema,
-    initial: INITIAL,
-    overrides: { file: real.file },
-    timers: real.clocks.timers,
-    clock: real.clocks.clock,
-    logger: quiet,
-    probation: { everyMs: 1, checks: { health: () => real.health.ok } },
-  })
+  return openStore(real, { probation: { everyMs: 1, checks: { health: () => real.health.ok } } })
 }
 
 const effective = (model: Model, path: Leaf) => model.overrides.get(path)?.value ?? BASE[path]
