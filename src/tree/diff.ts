@@ -27,11 +27,8 @@ function walk(prev: unknown, next: unknown, path: string, out: Change[]): void {
     (prevIsObject || prev === undefined) &&
     (nextIsObject || next === undefined)
   ) {
-    const one = prev ?? next
-    if (
-      (prev === undefined || next === undefined) &&
-      Object.values(one as object).every((v) => v === undefined)
-    )
+    const oneSided = prev === undefined || next === undefined
+    if (oneSided && !hasLeaf((prev ?? next) as Record<string, unknown>))
       out.push({ path, from: prev, to: next })
     else walkObjects(prev ?? EMPTY, next ?? EMPTY, path, out)
   } else if (!deepEqual(prev, next)) {
@@ -49,4 +46,10 @@ function walkObjects(prev: unknown, next: unknown, path: string, out: Change[]):
   }
   for (const key of Object.keys(b))
     if (!Object.hasOwn(a, key)) walk(undefined, b[key], joinPath(path, key), out)
+}
+
+/** Whether a plain object holds any value; stops at the first, without listing its keys. */
+function hasLeaf(object: Readonly<Record<string, unknown>>): boolean {
+  for (const key in object) if (object[key] !== undefined) return true
+  return false
 }
