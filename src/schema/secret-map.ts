@@ -233,13 +233,14 @@ function schemasReachingSecret(root: AnySchema): Set<AnySchema> {
     if (isMarked(schema, 'secret')) marked.push(schema)
     const def = defOf(schema)
     if (def.type === 'record' && def.keyType) records.push([def.keyType, path])
+    const names = keysOfShape(def)
     for (const child of childSchemas(schema)) {
       const list = parents.get(child)
       if (list) list.push(schema)
       else parents.set(child, [schema])
       if (seen.has(child)) continue
       seen.add(child)
-      queue.push([child, pathBelow(def, child, path)])
+      queue.push([child, pathBelow(def, names, child, path)])
     }
   }
   const reaching = new Set<AnySchema>(marked)
@@ -266,11 +267,26 @@ function schemasReachingSecret(root: AnySchema): Set<AnySchema> {
   return reaching
 }
 
+/**
+ * The first key of an object's shape holding each child schema, looked up once per object: a search of the shape
+ * for each child made a schema of a thousand keys cost a million comparisons at start.
+ */
+function keysOfShape(def: ReturnType<typeof defOf>): ReadonlyMap<unknown, string> | undefined {
+  if (def.type !== 'object' || !def.shape) return undefined
+  const names = new Map<unknown, string>()
+  for (const [key, value] of Object.entries(def.shape)) if (!names.has(value)) names.set(value, key)
+  return names
+}
+
 /** The config path of a child schema, for messages: `*` stands for any record key or array index. */
-function pathBelow(def: ReturnType<typeof defOf>, child: AnySchema, path: string): string {
-  if (def.type === 'object' && def.shape) {
-    for (const [key, value] of Object.entries(def.shape)) if (value === child) return joinPath(path, key)
-  }
+function pathBelow(
+  def: ReturnType<typeof defOf>,
+  names: ReadonlyMap<unknown, string> | undefined,
+  child: AnySchema,
+  path: string,
+): string {
+  const key = names?.get(child)
+  if (key !== undefined) return joinPath(path, key)
   if (def.type === 'object' || def.type === 'record' || def.type === 'array' || def.type === 'tuple') {
     return def.type === 'record' && child === def.keyType ? path : joinPath(path, '*')
   }
