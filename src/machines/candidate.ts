@@ -10,8 +10,9 @@ import type { Redactor } from '../schema/redactor.ts'
 import { cloneData } from '../tree/clone.ts'
 import { diffTrees } from '../tree/diff.ts'
 import { assocIn } from '../tree/patch.ts'
-import { getAt, overlaps, splitPath } from '../tree/paths.ts'
+import { getAt, isPlainObject, overlaps, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
+import { narrowScope, type Scope } from '../tree/scope.ts'
 import type { Change, ConfigIssue, PendingRestart } from '../types.ts'
 import type { Committed, Validated } from './transaction.ts'
 
@@ -52,7 +53,9 @@ export function overlay(layers: LayerState, changes: readonly Change[], config: 
 
 /**
  * The end of every validating step: check the candidate against the schema (incrementally, from the live config),
- * keep live identities, diff, apply the restart policy, and say whether it is ready, unchanged or rejected.
+ * keep live identities, diff, apply the restart policy, and say whether it is ready, unchanged or rejected. A
+ * `scope` says where the candidate may differ from the live config (a write that knows its paths): each walk then
+ * visits those keys only.
  */
 export function finish<TConfig>(
   env: PrepareEnv<TConfig>,
@@ -61,11 +64,14 @@ export function finish<TConfig>(
   restartPolicy: 'reject' | 'defer',
   nextLayers: (changes: readonly Change[], config: TConfig) => LayerState,
   extra: { readonly persistedVersion?: string } = {},
+  scope?: Scope,
 ): Validated<TConfig> {
   const issues: ConfigIssue[] = []
   let parsed: unknown
+  // Where an object appeared or went away, it is walked whole.
+  scope = narrowScope(scope, live.config, candidate)
   try {
-    parsed = checkTree(env.schema, candidate, live.config, issues)
+    parsed = checkTree(env.schema, candidate, live.config, issues, '', scope)
   } catch (error) {
     // The candidate is known only here: a refinement's message may quote a secret in it (`JSON.parse` of one).
     return rejected(env.redactor.issues([threw('validation', error)], candidate))
@@ -73,8 +79,8 @@ export function finish<TConfig>(
   // The candidate and what the schema made of it: a transform may have turned a secret into new text.
   if (issues.length > 0) return rejected(env.redactor.issues(issues, candidate, parsed))
   // Defaults and coercions rebuild objects: keep live identities wherever the parsed value is equal.
-  let config = reconcile(live.config, parsed) as TConfig
-  let changes = diffTrees(live.config, config)
+  let config = reconcile(live.config, parsed, scope) as TConfig
+  let changes = diffTrees(live.config, config, '', scope)
   // A reload recomputes what waits for a restart; a runtime change leaves that list alone.
   let pendingRestart: readonly PendingRestart[] = restartPolicy === 'defer' ? [] : live.pendingRestart
   if (env.restartPaths.length > 0) {
@@ -101,7 +107,7 @@ export function finish<TConfig>(
     // A reload read every layer afresh: keep what it read even though the config does not change.
     return layers.sources === live.layers.sources ? { kind: 'unchanged' } : { kind: 'unchanged', layers }
   }
-  const frozen = freeze(config, true) as TConfig
+  const frozen = freezeIn(config, scope)
   return {
     kind: 'ready',
     prepared: {
@@ -116,6 +122,15 @@ export function finish<TConfig>(
       ...extra,
     },
   }
+}
+
+/** `freeze(value, true)`, descending only where `scope` says it may hold new objects: the rest is live, and frozen. */
+function freezeIn<T>(value: T, scope: Scope | undefined): T {
+  if (scope === undefined) return freeze(value, true)
+  if (!isPlainObject(value) || Object.isFrozen(value)) return value
+  Object.freeze(value)
+  for (const [key, below] of scope) if (Object.hasOwn(value, key)) freezeIn(value[key], below)
+  return value
 }
 
 function overlapsPattern(path: string, pattern: string): boolean {

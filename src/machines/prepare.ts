@@ -4,6 +4,7 @@ import { type ExpiryRef, stillExpiring } from '../expiries.ts'
 import { attributeIssues } from '../layer-origins.ts'
 import { INHERIT, parkedMessage, parkOverrides, writeOverride } from '../layer-overrides.ts'
 import { type LayerState, layerStack, persistedOverrides } from '../layers.ts'
+import { schemaScope } from '../schema/check-tree.ts'
 import { REDACTED, type Redactor } from '../schema/redactor.ts'
 import { cloneData } from '../tree/clone.ts'
 import { deepEqual } from '../tree/equal.ts'
@@ -12,6 +13,8 @@ import { assocIn, mergePatch } from '../tree/patch.ts'
 import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
 import { remerge } from '../tree/remerge.ts'
+import { type Scope, scopeOfPatch, scopeOfPaths } from '../tree/scope.ts'
+import type { Change } from '../types.ts'
 import { finish, overlay, type PrepareEnv, rejected, threw } from './candidate.ts'
 import { withDeadlines } from './deadlines.ts'
 import { fromProbationEnd } from './probation-step.ts'
@@ -108,8 +111,11 @@ function fromUpdate<TConfig>(
     if (forbidden.length > 0) return rejected(forbidden)
   }
   let candidate: TConfig
-  if (typeof change !== 'function') candidate = mergePatch(live.config, change as Record<string, unknown>)
-  else {
+  let scope: Scope | undefined
+  if (typeof change !== 'function') {
+    candidate = mergePatch(live.config, change as Record<string, unknown>)
+    scope = schemaScope(env.schema, scopeOfPatch(change as Record<string, unknown>))
+  } else {
     // What the recipe wrote before it threw: its message may quote a secret it was setting.
     let written: unknown
     try {
@@ -125,7 +131,8 @@ function fromUpdate<TConfig>(
       return rejected(env.redactor.issues([threw('the update recipe', error)], written))
     }
   }
-  return finish(env, live, candidate, 'reject', (changes, config) => overlay(live.layers, changes, config))
+  const overlaid = (changes: readonly Change[], config: TConfig) => overlay(live.layers, changes, config)
+  return finish(env, live, candidate, 'reject', overlaid, {}, scope)
 }
 
 /** One path, one value: a path copy instead of an immer draft. */
@@ -142,7 +149,9 @@ function fromSet<TConfig>(
   if (forbidden.length > 0) return rejected(forbidden)
   const old = getAt(live.config, segments)
   const candidate = assocIn(live.config, segments, reconcile(old, cloneData(value)))
-  return finish(env, live, candidate, 'reject', (changes, config) => overlay(live.layers, changes, config))
+  const scope = schemaScope(env.schema, scopeOfPaths([segments]))
+  const overlaid = (changes: readonly Change[], config: TConfig) => overlay(live.layers, changes, config)
+  return finish(env, live, candidate, 'reject', overlaid, {}, scope)
 }
 
 function fromReload<TConfig>(
@@ -215,10 +224,13 @@ function fromReset<TConfig>(
     parked = assocIn(parked, splitPath(path), undefined)
   }
   const layers: LayerState = { ...live.layers, overrides, parked }
-  // Merged afresh only where the overrides changed: an expiry of one key in a wide config costs that key.
+  // Merged afresh only where the overrides changed: an expiry of one key in a wide config costs that key. A restart
+  // key holding its old value differs from its layers: then every walk compares every key.
   const pinned = live.pendingRestart.map((p) => p.path)
-  const candidate = remerge(live.config, layerStack(live.layers), layerStack(layers), pinned)
-  return finish(env, live, candidate, 'reject', () => layers)
+  const scope =
+    all || pinned.length > 0 ? undefined : schemaScope(env.schema, scopeOfPaths(paths.map(splitPath)))
+  const candidate = remerge(live.config, layerStack(live.layers), layerStack(layers), pinned, scope)
+  return finish(env, live, candidate, 'reject', () => layers, {}, scope)
 }
 
 /** The overrides whose deadline passed, where a later write has not replaced it (the later write wins). */

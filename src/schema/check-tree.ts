@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { issue } from '../errors.ts'
 import { FORBIDDEN_KEYS } from '../tree/forbidden.ts'
 import { isPlainObject, joinPath } from '../tree/paths.ts'
+import { keysIn, type Scope } from '../tree/scope.ts'
 import { copyObject } from '../tree/wide-object.ts'
 import type { ConfigIssue } from '../types.ts'
 import { type AnySchema, acceptsUnknownKeys, defOf, isOptional, unwrap } from './shape.ts'
@@ -12,6 +13,7 @@ import { type AnySchema, acceptsUnknownKeys, defOf, isOptional, unwrap } from '.
  * Objects are walked key by key (unknown keys are `UNKNOWN_KEY`, never stripped); an object with its own
  * refinements is parsed whole once its children pass, so cross-field rules always run on a change below them.
  * Returns the parsed value (defaults filled, coercions applied), reusing `next`'s objects where nothing changed.
+ * With a `scope` (where `next` may differ from `prev`), an object is visited at the keys it names only.
  */
 export function checkTree(
   schema: AnySchema,
@@ -19,19 +21,42 @@ export function checkTree(
   prev: unknown,
   issues: ConfigIssue[],
   path = '',
+  scope?: Scope,
 ): unknown {
   if (next === prev && prev !== undefined) return prev
   const inner = unwrap(schema)
   const def = defOf(inner)
   if (def.type === 'object' || def.type === 'record') {
-    if (isPlainObject(next))
-      return checkObject(inner, next, isPlainObject(prev) ? prev : undefined, issues, path)
+    if (isPlainObject(next)) {
+      const before = isPlainObject(prev) ? prev : undefined
+      return checkObject(inner, next, before, issues, path, before && scope)
+    }
     // A nested object without a default of its own takes its children's defaults.
     if (next === undefined && def.type === 'object' && !isOptional(schema)) {
-      return checkObject(inner, {}, undefined, issues, path)
+      return checkObject(inner, {}, undefined, issues, path, undefined)
     }
   }
   return parseLeaf(schema, next, issues, path)
+}
+
+/**
+ * `scope` where `checkTree` walks objects key by key (an object or record schema): below any other schema (a
+ * transform, a union) it parses the value whole, and the value may change anywhere, so the scope there is the
+ * whole subtree.
+ */
+export function schemaScope(schema: AnySchema, scope: Scope | undefined): Scope | undefined {
+  if (scope === undefined) return undefined
+  const inner = unwrap(schema)
+  const def = defOf(inner)
+  if (def.type !== 'object' && def.type !== 'record') return undefined
+  const shape = def.type === 'object' ? (def.shape ?? {}) : {}
+  const extra = def.type === 'record' ? def.valueType : acceptsUnknownKeys(inner) ? def.catchall : undefined
+  const out = new Map<string, Scope | undefined>()
+  for (const [key, below] of scope) {
+    const child = Object.hasOwn(shape, key) ? shape[key] : extra
+    out.set(key, child === undefined ? undefined : schemaScope(child, below))
+  }
+  return out
 }
 
 /** zod issues as hotconf issues, with the dotted path below `prefix`. */
@@ -64,6 +89,7 @@ function checkObject(
   prev: Record<string, unknown> | undefined,
   issues: ConfigIssue[],
   path: string,
+  scope: Scope | undefined,
 ): unknown {
   const def = defOf(inner)
   const before = issues.length
@@ -73,21 +99,24 @@ function checkObject(
   const extra = def.type === 'record' ? def.valueType : acceptsUnknownKeys(inner) ? def.catchall : undefined
   // A key `prev` held with the same value was valid then: skipped before its path string is even built. (Plain
   // loops, no closures: this runs for every object on a changed path.)
-  for (const key of Object.keys(next)) {
+  for (const key of keysIn(next, scope)) {
     if (prev !== undefined && next[key] !== undefined && next[key] === prev[key]) continue
     if (FORBIDDEN_KEYS.has(key)) {
       issues.push(issue('FORBIDDEN_KEY', joinPath(path, key), `key "${key}" is not allowed`))
     } else if (def.type === 'record' && def.keyType && !(def.keyType as z.ZodType).safeParse(key).success) {
       issues.push(issue('INVALID', joinPath(path, key), `key "${key}" is not allowed here`))
     } else if (!Object.hasOwn(shape, key)) {
-      if (extra)
-        out = put(out, next, key, checkTree(extra, next[key], prev?.[key], issues, joinPath(path, key)))
-      else issues.push(issue('UNKNOWN_KEY', joinPath(path, key), `unknown key "${key}"`))
+      if (extra) {
+        const child = checkTree(extra, next[key], prev?.[key], issues, joinPath(path, key), scope?.get(key))
+        out = put(out, next, key, child)
+      } else issues.push(issue('UNKNOWN_KEY', joinPath(path, key), `unknown key "${key}"`))
     }
   }
-  for (const key of Object.keys(shape)) {
+  // Outside the scope every key of the shape holds `prev`'s value, which was checked then.
+  for (const key of keysIn(shape, scope)) {
     if (prev !== undefined && next[key] !== undefined && next[key] === prev[key]) continue
-    out = put(out, next, key, checkTree(shape[key]!, next[key], prev?.[key], issues, joinPath(path, key)))
+    const child = checkTree(shape[key]!, next[key], prev?.[key], issues, joinPath(path, key), scope?.get(key))
+    out = put(out, next, key, child)
   }
   const value = out ?? next
   if (issues.length === before && (def.checks?.length ?? 0) > 0) {

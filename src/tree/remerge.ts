@@ -1,8 +1,9 @@
 import { cloneData } from './clone.ts'
 import { isPlainObject, joinPath, overlaps } from './paths.ts'
 import { reconcile } from './reconcile.ts'
+import type { Scope } from './scope.ts'
 import { TOMBSTONE } from './tombstone.ts'
-import { objectFor } from './wide-object.ts'
+import { copyObject, objectFor } from './wide-object.ts'
 
 /**
  * `reconcile(live, mergeLayers(next))`, at the cost of what changed between `prev` and `next`: where every layer holds
@@ -13,15 +14,20 @@ import { objectFor } from './wide-object.ts'
  * `prev` must be the layers `live` was made from, low to high as `next`. `pinned` are dotted paths where `live` may
  * differ from its layers (restart keys whose change waits for a restart): they, and what lies above or below them,
  * are merged afresh. Returns fresh objects where anything changed, never the layers' own.
+ *
+ * A `scope` says where the layers may differ (a reset of known paths): an object whose layers are the same objects
+ * or the same kind of value is then merged at the keys it names only, and keeps `live`'s key order.
  */
 export function remerge<T>(
   live: T,
   prev: readonly unknown[],
   next: readonly unknown[],
   pinned: readonly string[] = [],
+  scope?: Scope,
 ): T {
   const top = (layers: readonly unknown[]) => layers.map((l) => (isPlainObject(l) ? l : undefined))
-  const merged = mergeNode(live, prev.length === next.length ? top(prev) : undefined, top(next), '', pinned)
+  const olds = prev.length === next.length ? top(prev) : undefined
+  const merged = mergeNode(live, olds, top(next), '', pinned, olds && scope)
   // With no layer at all the merge is still an object.
   return (merged ?? reconcile(live, {})) as T
 }
@@ -36,6 +42,7 @@ function mergeNode(
   next: readonly unknown[],
   path: string,
   pinned: readonly string[],
+  scope: Scope | undefined,
 ): unknown {
   if (prev && sameAll(prev, next) && !pinned.some((p) => overlaps(p, path))) return live
   const merged = resolve(next)
@@ -45,6 +52,8 @@ function mergeNode(
   const objects = merged
   const olds = Array.isArray(before) ? before : undefined
   const liveObject = isPlainObject(live) ? live : undefined
+  if (scope !== undefined && liveObject && pinned.length === 0)
+    return mergeIn(liveObject, olds, objects, scope)
   const keys = keysOf(objects)
   const out = objectFor(keys.size)
   let same = liveObject !== undefined
@@ -62,6 +71,7 @@ function mergeNode(
             objects.map((o) => valueAt(o, key)),
             pinned.length > 0 ? joinPath(path, key) : path,
             pinned,
+            scope?.get(key),
           )
     if (child === undefined) continue
     out[key] = child
@@ -69,6 +79,37 @@ function mergeNode(
     if (same && child !== liveObject![key]) same = false
   }
   return same && count === Object.keys(liveObject!).length ? liveObject : out
+}
+
+/**
+ * `mergeNode` of an object whose layers differ only at the keys `scope` names: `live` with those keys merged again
+ * (one that appears goes last), the rest of `live` as it is.
+ */
+function mergeIn(
+  live: Record<string, unknown>,
+  olds: readonly unknown[] | undefined,
+  objects: readonly unknown[],
+  scope: Scope,
+): unknown {
+  let out: Record<string, unknown> | undefined
+  for (const [key, below] of scope) {
+    if (olds && sameAt(olds, objects, key)) continue
+    const liveChild = Object.hasOwn(live, key) ? live[key] : undefined
+    const values = objects.map((o) => valueAt(o, key))
+    const child = mergeNode(
+      liveChild,
+      olds?.map((o) => valueAt(o, key)),
+      values,
+      '',
+      [],
+      below,
+    )
+    if (child === liveChild) continue
+    out ??= copyObject(live)
+    if (child === undefined) delete out[key]
+    else out[key] = child
+  }
+  return out ?? live
 }
 
 /**

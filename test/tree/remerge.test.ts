@@ -4,6 +4,7 @@ import { mergeLayers } from '../../src/tree/merge.ts'
 import { assocIn } from '../../src/tree/patch.ts'
 import { reconcile } from '../../src/tree/reconcile.ts'
 import { remerge } from '../../src/tree/remerge.ts'
+import { scopeOfPaths } from '../../src/tree/scope.ts'
 import { TOMBSTONE } from '../../src/tree/tombstone.ts'
 
 const KEYS = ['a', 'b', 'c', 'toString']
@@ -42,6 +43,25 @@ describe('remerge (#23)', () => {
       if (edits.length === 0) expect(got).toBe(live)
     },
   )
+
+  test.prop([fc.tuple(layer, layer, layer, top), fc.array(edit, { maxLength: 3 })])(
+    'merges only the keys a scope names, to the same config',
+    (prev, edits) => {
+      const next = [...prev]
+      for (const e of edits) next[e.layer] = assocIn(next[e.layer], e.path, e.value)
+      const live = mergeLayers(prev)
+      const got = remerge(live, prev, next, [], scopeOfPaths(edits.map((e) => e.path)))
+      expect(got).toEqual(reconcile(live, mergeLayers(next)))
+      if (edits.length === 0) expect(got).toBe(live)
+    },
+  )
+
+  it('keeps what only the live config holds outside the scope (defaults the validation filled in)', () => {
+    const layer = { pool: { max: 5 } }
+    const live = { pool: { max: 5, min: 2 } } // min: the schema's default
+    const got = remerge(live, [layer], [{ pool: { max: 6 } }], [], scopeOfPaths([['pool', 'max']]))
+    expect(got).toEqual({ pool: { max: 6, min: 2 } })
+  })
 
   it('takes the live subtree as it is where no layer changed, even where it differs from the merge', () => {
     const base = { db: { pool: { max: 1 } }, log: { level: 'info' } }
