@@ -44,9 +44,14 @@ export function nextExpiries(
   stamp?: ExpiryStamp,
 ): Expiries {
   const touched = touches(written)
-  const dropped = [...expiries.keys()].filter(touched)
+  const dropped: string[] = []
+  for (const path of expiries.keys()) if (touched(path)) dropped.push(path)
   if (!stamp && dropped.length === 0) return expiries
-  const next = new Map(expiries)
+  // Copied entry by entry with `forEach`: the Map constructor reads an entries iterator, an array per entry.
+  const next = new Map<string, Expiry>()
+  expiries.forEach((expiry, path) => {
+    next.set(path, expiry)
+  })
   for (const path of dropped) next.delete(path)
   if (!stamp) return next
   const expiry: Expiry = Object.freeze({ at: stamp.at, revision, ...actorOf(stamp.actor) })

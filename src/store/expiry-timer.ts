@@ -80,10 +80,9 @@ export class ExpiryTimer {
     this.#tracked = current
     let now: number | undefined
     let wall = 0
-    let count = 0
-    for (const [path, e] of current) {
-      count++
-      if (this.#slots.get(path)?.revision === e.revision) continue
+    // `forEach`, not `for...of`: an entries iterator makes an array per entry, on every commit that changes them.
+    current.forEach((e, path) => {
+      if (this.#slots.get(path)?.revision === e.revision) return
       if (now === undefined) {
         now = timers.now()
         wall = clock().getTime()
@@ -97,10 +96,11 @@ export class ExpiryTimer {
         state: 'idle',
         late: false,
       })
-    }
-    if (this.#slots.size === count) return
-    for (const [path, slot] of this.#slots)
+    })
+    if (this.#slots.size === current.size) return
+    this.#slots.forEach((slot, path) => {
       if (current.get(path)?.revision !== slot.revision) this.#slots.delete(path)
+    })
   }
 
   #arm(): void {
@@ -120,12 +120,12 @@ export class ExpiryTimer {
     if (this.#closed) return
     const now = this.#ctx.timers.now()
     const groups = new Map<number, Due[]>()
-    for (const [path, slot] of this.#slots) {
-      if (slot.state !== 'idle' || slot.due > now) continue
+    this.#slots.forEach((slot, path) => {
+      if (slot.state !== 'idle' || slot.due > now) return
       const group = groups.get(slot.revision)
       if (group) group.push({ path, slot })
       else groups.set(slot.revision, [{ path, slot }])
-    }
+    })
     if (groups.size > 0) await this.#expire([...groups.values()])
   }
 
