@@ -715,6 +715,12 @@ export interface ConfigStore<TConfig> extends AsyncDisposable {
    */
   revert(revision: number, meta?: UpdateMeta): Promise<UpdateResult>
   /**
+   * Run the probation checks now, as their timer would (after an alert, a deploy step, a health signal), instead of
+   * waiting up to `everyMs`: changes whose checks fail are reverted and those whose time is up are confirmed. Settles
+   * once those transactions have; a pass already running is awaited rather than doubled.
+   */
+  checkProbation(): Promise<void>
+  /**
    * Pin the current revision beyond the history limit. Not a transaction, so it returns the `Snapshot`, not an
    * `UpdateResult`: once the store is closing or closed it rejects with a `ConfigError` `CLOSED` and pins nothing.
    */

@@ -103,6 +103,24 @@ describe('probation (#20)', () => {
     await store.close()
   })
 
+  it('checkProbation() runs the checks on demand and settles once what they decided has committed', async () => {
+    const { store, health, events } = await open({ probation: { everyMs: 10 * MINUTE } })
+    await store.set('pool.max', 30, { probation: { forMs: 5 * MINUTE } })
+    // Nothing on probation is confirmed early: its time is not up.
+    await store.checkProbation()
+    expect(store.status().probation).toHaveLength(1)
+    health.ok = false
+    // No clock moves: the timer would not run them for ten minutes.
+    await store.checkProbation()
+    expect(store.get('pool.max')).toBe(10)
+    expect(store.history({ limit: 1 })[0]).toMatchObject({ source: 'probation', rollbackOf: 2 })
+    expect(events.map((e) => e.phase)).toEqual(['started', 'reverted'])
+    // With nothing on probation it is a no-op.
+    await store.checkProbation()
+    expect(store.revision).toBe(3)
+    await store.close()
+  })
+
   it("a write's own check reverts its change only; the store's checks revert every change on probation, newest first", async () => {
     const { store, clocks, health } = await open()
     let bad = false

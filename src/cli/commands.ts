@@ -181,8 +181,9 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   },
   probation: {
     kind: 'online',
-    usage: 'hotconf probation [confirm|revert <revision> --reason <text>]',
-    summary: 'the changes on probation; confirm one (keep it) or revert it by hand',
+    usage: 'hotconf probation [check | confirm|revert <revision> --reason <text>]',
+    summary:
+      "the changes on probation; run the service's checks now, or confirm one (keep it) or revert it by hand",
     options: ONE_OF('--reason', '--actor'),
     example: "hotconf probation revert 42 --reason 'p99 doubled'",
   },

@@ -103,6 +103,10 @@ export class LiveStore<TConfig> extends StoreReads<TConfig> implements ConfigSto
     return this.core.probation.end(revision, 'revert', meta)
   }
 
+  checkProbation(): Promise<void> {
+    return this.core.probation.check()
+  }
+
   import(doc: ExportDocument | { config: unknown }, meta?: UpdateMeta): Promise<UpdateResult> {
     return this.core.transactor.submit({ kind: 'import', config: doc?.config }, meta, 'import')
   }

@@ -83,6 +83,10 @@ describe('the online commands against a real admin API (#19)', { timeout: 180_00
     const revert = await as(WRITE, ['probation', 'revert', '2', '--reason', 'p99 doubled'])
     expect(revert).toMatchObject({ code: 0, stdout: expect.stringContaining('pool.max: 20 → 10') })
     expect(served.store.history({ limit: 1 })[0]).toMatchObject({ rollbackOf: 2 })
+    await served.store.set('pool.min', 3, { probation: { forMs: 60_000, check: () => false } })
+    const checked = await as(WRITE, ['probation', 'check'])
+    expect(checked).toMatchObject({ code: 0, stdout: 'nothing is on probation\n' })
+    expect(served.store.current.pool.min).toBe(2)
     const [none, missing, bad] = await Promise.all([
       as(READ, ['probation']),
       as(WRITE, ['probation', 'confirm', '2', '--reason', 'fine']),

@@ -447,6 +447,24 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     await expect.poll(() => page.locator('.announcer').textContent()).toBe('Revision 2 confirmed: revision 5')
   })
 
+  it('follows a probation that ends on its own: the status view drops it when it is confirmed or reverted (#20)', async () => {
+    let healthy = true
+    await store.set('pool.max', 20, { probation: { forMs: 800 } })
+    await store.set('pool.min', 3, { probation: { forMs: 60_000, check: () => healthy } })
+    await signIn(READ)
+    await page.getByRole('button', { name: 'Status' }).click()
+    const rows = page.locator('ul.probation > li')
+    await expect.poll(() => rows.count()).toBe(2)
+    // Confirmed when its time is up: a commit of no change, which the live stream still carries.
+    await expect
+      .poll(() => rows.allTextContents(), { timeout: 5000 })
+      .toEqual([expect.stringMatching(/^r3 /)])
+    healthy = false
+    await store.checkProbation()
+    await expect.poll(() => store.current.pool.min, { timeout: 5000 }).toBe(2)
+    await expect.poll(() => rows.count()).toBe(0)
+  })
+
   it('shows the status: revision, environment, adapters', async () => {
     await signIn(READ)
     await page.getByRole('button', { name: 'Status' }).click()

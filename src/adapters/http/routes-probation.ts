@@ -1,3 +1,4 @@
+import { jsonResponse } from './json.ts'
 import type { AdminOperation } from './operation.ts'
 import { fail } from './problem.ts'
 import { readEnvelope } from './read-body.ts'
@@ -5,7 +6,7 @@ import { writeMeta } from './write-meta.ts'
 import { resultResponse, WRITE_OUTCOMES } from './write-result.ts'
 
 /** `POST /probation/{revision}/confirm` and `/revert`: end a change's probation by hand. */
-export const probationOperations: readonly AdminOperation[] = (['confirm', 'revert'] as const).map(
+const endOperations = (['confirm', 'revert'] as const).map(
   (end): AdminOperation => ({
     method: 'post',
     path: `/probation/{revision}/${end}`,
@@ -34,3 +35,36 @@ export const probationOperations: readonly AdminOperation[] = (['confirm', 'reve
       },
   }),
 )
+
+/** `POST /probation/check`: run the checks now (after an alert, a deploy step) instead of at the next `everyMs`. */
+const checkOperation: AdminOperation = {
+  method: 'post',
+  path: '/probation/check',
+  operationId: 'checkProbation',
+  role: 'write',
+  summary:
+    'Run the probation checks now: failing changes are reverted, those whose time is up confirmed; answers once they committed',
+  responses: {
+    200: {
+      description: 'What is still on probation after the checks',
+      content: {
+        'application/json': {
+          type: 'object',
+          required: ['probation'],
+          additionalProperties: false,
+          properties: {
+            probation: { type: 'array', items: { $ref: '#/components/schemas/PendingProbation' } },
+          },
+        },
+      },
+    },
+  },
+  handler:
+    ({ store }) =>
+    async () => {
+      await store.checkProbation()
+      return jsonResponse({ probation: store.status().probation })
+    },
+}
+
+export const probationOperations: readonly AdminOperation[] = [checkOperation, ...endOperations]

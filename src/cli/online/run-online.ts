@@ -163,15 +163,19 @@ const HANDLERS: Readonly<Record<string, (ctx: OnlineContext) => Promise<void>>> 
     await write(ctx, 'POST', '/reset', { body: { ...(path ? { path } : {}), ...envelope(ctx, true) } })
   },
   async probation(ctx) {
-    const [action, revision] = positionals(ctx.args, 0, 2, 'confirm|revert and a revision')
-    if (action === undefined) {
-      const { body } = await call(ctx.conn, 'GET', '/status')
-      const list = (body as Status).probation ?? []
+    const [action, revision] = positionals(ctx.args, 0, 2, 'check, or confirm|revert and a revision')
+    if (action === undefined || (action === 'check' && revision === undefined)) {
+      // `check` runs the service's checks first; either way what is on probation then is listed.
+      const { body } =
+        action === 'check'
+          ? await call(ctx.conn, 'POST', '/probation/check')
+          : await call(ctx.conn, 'GET', '/status')
+      const list = (body as Pick<Status, 'probation'>).probation ?? []
       print(ctx, list, () => (list.length ? list.map(probationLine) : ['nothing is on probation']))
       return
     }
     if ((action !== 'confirm' && action !== 'revert') || revision === undefined)
-      throw usage('hotconf probation takes no argument, or confirm|revert and a revision')
+      throw usage('hotconf probation takes no argument, check, or confirm|revert and a revision')
     const route = `/probation/${revisionArg(revision)}/${action}`
     await write(ctx, 'POST', route, { body: envelope(ctx, true) })
   },

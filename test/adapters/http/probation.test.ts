@@ -58,4 +58,19 @@ describe('admin API: probation (#20)', () => {
     expect((await s.call('POST', '/probation/2/revert', { token: READ })).status).toBe(403)
     expect(s.store.status().probation).toHaveLength(1)
   })
+
+  it('POST /probation/check runs the checks now and answers once their revert has committed; a reader may not', async () => {
+    let healthy = true
+    await s.store.set('pool.max', 20, { probation: { forMs: 60 * 60_000, check: () => healthy } })
+    let res = await s.call('POST', '/probation/check', { token: WRITE })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ probation: [{ revision: 2, paths: ['pool.max'] }] })
+    healthy = false
+    expect((await s.call('POST', '/probation/check', { token: READ })).status).toBe(403)
+    expect(s.store.current.pool.max).toBe(20)
+    res = await s.call('POST', '/probation/check', { token: WRITE })
+    expect(await res.json()).toEqual({ probation: [] })
+    expect(s.store.current.pool.max).toBe(10)
+    expect(s.store.history({ limit: 1 })[0]).toMatchObject({ source: 'probation', rollbackOf: 2 })
+  })
 })
