@@ -116,6 +116,22 @@ describe('expiring overrides (#20)', () => {
     await store.close()
   })
 
+  it('names the first revisions in the reason of a burst and counts the rest', async () => {
+    const { store, clocks } = await open()
+    // Eight writes, one deadline: one transaction resets them all.
+    for (let i = 0; i < 8; i++) await store.set(`limits.l${i}` as never, (i + 1) as never, { ttlMs: MINUTE })
+    clocks.advance(MINUTE)
+    await drain(store)
+    expect(store.current.limits).toEqual({})
+    const [entry] = store.history({ limit: 1 })
+    expect(entry).toMatchObject({ source: 'expiry' })
+    expect(entry!.changes).toHaveLength(8)
+    expect(entry!.reason).toBe(
+      'expiry of limits.l0 set at revision 2; limits.l1 set at revision 3; limits.l2 set at revision 4; limits.l3 set at revision 5; and 4 more set by 4 other revisions',
+    )
+    await store.close()
+  })
+
   it('the manual write wins when it races the expiry of the same path', async () => {
     const { store, clocks } = await open()
     await store.set('pool.max', 30, { ttlMs: MINUTE })

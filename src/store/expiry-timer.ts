@@ -133,7 +133,7 @@ export class ExpiryTimer {
   async #expire(groups: readonly (readonly Due[])[]): Promise<void> {
     const due = groups.flat()
     for (const d of due) d.slot.state = 'busy'
-    const reason = `expiry of ${groups.map((g) => this.#described(g)).join('; ')}`
+    const reason = `expiry of ${this.#summary(groups)}`
     const refs = due.map((d) => ({ path: d.path, revision: d.slot.revision }))
     const result = await this.#ctx.expire(refs, { source: 'expiry', reason })
     // Committed: the deadlines are gone (the commit re-armed). Otherwise wait for the next commit.
@@ -155,6 +155,19 @@ export class ExpiryTimer {
         `${reason} was ${outcome}; it is tried again after the next change:\n${formatIssues(result.errors)}`,
       )
     }
+  }
+
+  /**
+   * The groups a reason names: all of them when few, else the first ones and a count (a burst of a thousand deadlines
+   * set by as many writes must not write a reason of a thousand clauses into history, the log and every event).
+   */
+  #summary(groups: readonly (readonly Due[])[]): string {
+    const named = groups.length <= NAMED_GROUPS ? groups : groups.slice(0, NAMED_GROUPS - 1)
+    const text = named.map((g) => this.#described(g)).join('; ')
+    if (named.length === groups.length) return text
+    const rest = groups.slice(named.length)
+    const paths = rest.reduce((n, g) => n + g.length, 0)
+    return `${text}; and ${paths} more set by ${rest.length} other revisions`
   }
 
   /** `a, b set at revision 7 by ops`, and why it is late when it passed while the store was stopped. */
@@ -182,6 +195,9 @@ interface Slot {
   /** Passed while the store was stopped: its history says so. */
   late: boolean
 }
+
+/** How many revisions' deadlines an expiry's reason names one by one. */
+const NAMED_GROUPS = 5
 
 interface Due {
   readonly path: string
