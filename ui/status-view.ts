@@ -30,7 +30,8 @@ interface Probation {
 
 /**
  * `GET /status`: revision, environment, pending restarts, expiring overrides, changes on probation (with "Confirm"
- * and "Revert" for write and admin tokens), warnings, adapters and their states.
+ * and "Revert", and a button that runs the checks now, for write and admin tokens), warnings, adapters and their
+ * states.
  */
 export function createStatusView(api: Api, session: Session, announce: (text: string) => void): ListView {
   const body = h('div')
@@ -106,6 +107,7 @@ export function createStatusView(api: Api, session: Session, announce: (text: st
               ),
             ),
           ),
+      (s.probation ?? []).length === 0 || session.role === 'read' ? null : checkButton(),
       h('h3', {}, 'Adapters'),
       s.adapters.length === 0
         ? h('p', { class: 'muted' }, 'None.')
@@ -124,6 +126,29 @@ export function createStatusView(api: Api, session: Session, announce: (text: st
             {},
             s.warnings.map((w) => h('li', {}, `${new Date(w.at).toLocaleString()} ${w.code}: ${w.message}`)),
           ),
+    )
+  }
+
+  /**
+   * Runs the service's checks now rather than at their next pass (after an alert, say): what fails is reverted,
+   * what is due confirmed, and the list shows what is left. No dialog: the checks decide, as the timer's would.
+   */
+  function checkButton(): HTMLButtonElement {
+    return h(
+      'button',
+      {
+        type: 'button',
+        onclick: async () => {
+          const reply = await api.call<{ probation: readonly Probation[] }>('POST', 'probation/check')
+          await reload()
+          if (!reply.ok) return announce(reply.problem.detail)
+          const left = reply.value.probation.length
+          announce(
+            `The checks ran: ${left === 0 ? 'nothing is' : `${left} change${left === 1 ? ' is' : 's are'}`} on probation`,
+          )
+        },
+      },
+      'Run the checks now',
     )
   }
 

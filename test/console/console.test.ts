@@ -447,7 +447,7 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     await expect.poll(() => page.locator('.announcer').textContent()).toBe('Revision 2 confirmed: revision 5')
   })
 
-  it('follows a probation that ends on its own: the status view drops it when it is confirmed or reverted (#20)', async () => {
+  it('follows a probation that ends on its own, and runs the checks on demand (#20)', async () => {
     let healthy = true
     await store.set('pool.max', 20, { probation: { forMs: 800 } })
     await store.set('pool.min', 3, { probation: { forMs: 60_000, check: () => healthy } })
@@ -455,14 +455,24 @@ describe.skipIf(!hasChromium)('the admin console in Chromium (#18)', () => {
     await page.getByRole('button', { name: 'Status' }).click()
     const rows = page.locator('ul.probation > li')
     await expect.poll(() => rows.count()).toBe(2)
+    expect(await page.getByRole('button', { name: 'Run the checks now' }).count()).toBe(0)
     // Confirmed when its time is up: a commit of no change, which the live stream still carries.
     await expect
       .poll(() => rows.allTextContents(), { timeout: 5000 })
       .toEqual([expect.stringMatching(/^r3 /)])
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await signIn(WRITE)
+    await page.getByRole('button', { name: 'Status' }).click()
+    await page.getByRole('button', { name: 'Run the checks now' }).click()
+    await expect
+      .poll(() => page.locator('.announcer').textContent())
+      .toBe('The checks ran: 1 change is on probation')
     healthy = false
-    await store.checkProbation()
-    await expect.poll(() => store.current.pool.min, { timeout: 5000 }).toBe(2)
+    await page.getByRole('button', { name: 'Run the checks now' }).click()
+    await expect.poll(() => store.current.pool.min).toBe(2)
     await expect.poll(() => rows.count()).toBe(0)
+    expect(store.history({ limit: 1 })[0]).toMatchObject({ source: 'probation', rollbackOf: 3 })
   })
 
   it('shows the status: revision, environment, adapters', async () => {
