@@ -131,8 +131,12 @@ function fromUpdate<TConfig>(
       return rejected(env.redactor.issues([threw('the update recipe', error)], written))
     }
   }
-  const overlaid = (changes: readonly Change[], config: TConfig) => overlay(live.layers, changes, config)
-  return finish(env, live, candidate, 'reject', overlaid, {}, scope)
+  return finish(env, live, candidate, 'reject', overlaidOn(live), {}, scope)
+}
+
+/** A runtime write's next layers: its changes written into the overrides of `live`. */
+function overlaidOn<TConfig>(live: Committed<TConfig>) {
+  return (changes: readonly Change[], config: TConfig) => overlay(live.layers, changes, config)
 }
 
 /** One path, one value: a path copy instead of an immer draft. */
@@ -150,8 +154,7 @@ function fromSet<TConfig>(
   const old = getAt(live.config, segments)
   const candidate = assocIn(live.config, segments, reconcile(old, cloneData(value)))
   const scope = schemaScope(env.schema, scopeOfPaths([segments]))
-  const overlaid = (changes: readonly Change[], config: TConfig) => overlay(live.layers, changes, config)
-  return finish(env, live, candidate, 'reject', overlaid, {}, scope)
+  return finish(env, live, candidate, 'reject', overlaidOn(live), {}, scope)
 }
 
 function fromReload<TConfig>(

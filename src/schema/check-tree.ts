@@ -49,8 +49,7 @@ export function schemaScope(schema: AnySchema, scope: Scope | undefined): Scope 
   const inner = unwrap(schema)
   const def = defOf(inner)
   if (def.type !== 'object' && def.type !== 'record') return undefined
-  const shape = def.type === 'object' ? (def.shape ?? {}) : {}
-  const extra = def.type === 'record' ? def.valueType : acceptsUnknownKeys(inner) ? def.catchall : undefined
+  const { shape, extra } = fieldsOf(inner, def)
   const out = new Map<string, Scope | undefined>()
   for (const [key, below] of scope) {
     const child = Object.hasOwn(shape, key) ? shape[key] : extra
@@ -95,8 +94,7 @@ function checkObject(
   const before = issues.length
   // Copied on the first child whose parsed value differs, so an unchanged object keeps its identity.
   let out: Record<string, unknown> | undefined
-  const shape = def.type === 'object' ? (def.shape ?? {}) : {}
-  const extra = def.type === 'record' ? def.valueType : acceptsUnknownKeys(inner) ? def.catchall : undefined
+  const { shape, extra } = fieldsOf(inner, def)
   // A key `prev` held with the same value was valid then: skipped before its path string is even built. (Plain
   // loops, no closures: this runs for every object on a changed path.)
   for (const key of keysIn(next, scope)) {
@@ -125,6 +123,16 @@ function checkObject(
     if (!result.success) issues.push(...fromZodIssues(result.error.issues, path))
   }
   return value
+}
+
+/** An object or record schema's named keys, and the schema of any other key (none: such a key is unknown). */
+function fieldsOf(
+  inner: AnySchema,
+  def: ReturnType<typeof defOf>,
+): { shape: Readonly<Record<string, AnySchema>>; extra: AnySchema | undefined } {
+  const shape = def.type === 'object' ? (def.shape ?? {}) : {}
+  const extra = def.type === 'record' ? def.valueType : acceptsUnknownKeys(inner) ? def.catchall : undefined
+  return { shape, extra }
 }
 
 /** `out` (or a copy of `next`, made on the first difference) with `key` set to its parsed value. */

@@ -1,6 +1,6 @@
 import type { Change } from '../types.ts'
 import { deepEqual } from './equal.ts'
-import { isPlainObject, joinPath } from './paths.ts'
+import { isPlainObject, joinPath, valueAt } from './paths.ts'
 import { keysIn, type Scope } from './scope.ts'
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({})
@@ -60,7 +60,7 @@ function walkScope(
   scope: Scope,
 ): void {
   for (const key of keysIn(a, scope)) {
-    const to = Object.hasOwn(b, key) ? b[key] : undefined
+    const to = valueAt(b, key)
     if (a[key] !== to) walk(a[key], to, joinPath(path, key), out, scope.get(key))
   }
   for (const key of keysIn(b, scope))

@@ -35,6 +35,11 @@ export function getAt(root: unknown, segments: readonly string[]): unknown {
   return node
 }
 
+/** The own value of `key` in an object (`undefined` when it is absent, or there is no object). */
+export function valueAt(o: unknown, key: string): unknown {
+  return o !== undefined && Object.hasOwn(o as object, key) ? (o as Record<string, unknown>)[key] : undefined
+}
+
 /** Reads the value at one dotted path of a config. */
 export type PathReader = (root: unknown) => unknown
 

@@ -1,5 +1,5 @@
 import { cloneData } from './clone.ts'
-import { isPlainObject, joinPath, overlaps } from './paths.ts'
+import { isPlainObject, joinPath, overlaps, valueAt } from './paths.ts'
 import { reconcile } from './reconcile.ts'
 import type { Scope } from './scope.ts'
 import { TOMBSTONE } from './tombstone.ts'
@@ -15,8 +15,8 @@ import { copyObject, objectFor } from './wide-object.ts'
  * differ from its layers (restart keys whose change waits for a restart): they, and what lies above or below them,
  * are merged afresh. Returns fresh objects where anything changed, never the layers' own.
  *
- * A `scope` says where the layers may differ (a reset of known paths): an object whose layers are the same objects
- * or the same kind of value is then merged at the keys it names only, and keeps `live`'s key order.
+ * A `scope` says where the layers may differ (a reset of known paths): an object `live` holds is then merged at the
+ * keys it names only, and keeps `live`'s key order.
  */
 export function remerge<T>(
   live: T,
@@ -94,16 +94,9 @@ function mergeIn(
   let out: Record<string, unknown> | undefined
   for (const [key, below] of scope) {
     if (olds && sameAt(olds, objects, key)) continue
-    const liveChild = Object.hasOwn(live, key) ? live[key] : undefined
-    const values = objects.map((o) => valueAt(o, key))
-    const child = mergeNode(
-      liveChild,
-      olds?.map((o) => valueAt(o, key)),
-      values,
-      '',
-      [],
-      below,
-    )
+    const liveChild = valueAt(live, key)
+    const at = (layers: readonly unknown[]) => layers.map((o) => valueAt(o, key))
+    const child = mergeNode(liveChild, olds && at(olds), at(objects), '', [], below)
     if (child === liveChild) continue
     out ??= copyObject(live)
     if (child === undefined) delete out[key]
@@ -150,10 +143,6 @@ function keysOf(objects: readonly unknown[]): Set<string> {
     }
   }
   return keys
-}
-
-function valueAt(o: unknown, key: string): unknown {
-  return o !== undefined && Object.hasOwn(o as object, key) ? (o as Record<string, unknown>)[key] : undefined
 }
 
 function sameAt(a: readonly unknown[], b: readonly unknown[], key: string): boolean {

@@ -3,7 +3,7 @@
    walks that follow (validation, reconcile, diff, freeze, and the merge of the layers) visit only the keys the scope
    names instead of every key of each object on the way, and a change of one key in a section of a thousand costs
    that key rather than the section. Without a scope, anything may differ and every walk compares every key. */
-import { isPlainObject } from './paths.ts'
+import { isPlainObject, valueAt } from './paths.ts'
 
 /**
  * The keys of one object that may differ, each with the scope below it (`undefined`: anything below may differ).
@@ -69,8 +69,7 @@ export function narrowScope(scope: Scope | undefined, prev: unknown, next: unkno
   if (scope === undefined || !isPlainObject(prev) || !isPlainObject(next)) return undefined
   const out = new Map<string, Scope | undefined>()
   for (const [key, below] of scope) {
-    const was = Object.hasOwn(prev, key) ? prev[key] : undefined
-    out.set(key, below && narrowScope(below, was, Object.hasOwn(next, key) ? next[key] : undefined))
+    out.set(key, below && narrowScope(below, valueAt(prev, key), valueAt(next, key)))
   }
   return out
 }
