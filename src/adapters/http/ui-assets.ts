@@ -30,10 +30,14 @@ async function load(): Promise<ReadonlyMap<string, UiAsset>> {
   return assetsOf((await builtFiles()) ?? (await sourceFiles()))
 }
 
-/** `dist/ui/files.js`, next to this file's compiled twin in `dist/adapters/http/`; absent when running from source. */
+/**
+ * `dist/ui/files.js`, through the package's `imports` map (`#ui-files`): this code runs from whichever bundled chunk
+ * holds it. Not from source: there the console is bundled from `ui/`, never from a build that may be stale.
+ */
 async function builtFiles(): Promise<UiFiles | undefined> {
-  // A computed specifier: the module exists only in the built package, so neither tsc nor a bundler follows it.
-  const specifier = new URL('../../ui/files.js', import.meta.url).href
+  if (import.meta.url.endsWith('.ts')) return undefined
+  // A computed specifier: the module exists only in the built package, so neither tsc nor the bundler follows it.
+  const specifier = '#ui-files'
   try {
     return ((await import(specifier)) as { files: UiFiles }).files
   } catch {
