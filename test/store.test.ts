@@ -1,3 +1,4 @@
+import { Observable } from 'rxjs'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ConfigError, createConfigStore, type StoreEvent } from '../src/index.ts'
@@ -356,6 +357,32 @@ describe('streams', () => {
       ...['started', 'validating', 'rejected'],
       ...['started', 'validating', 'unchanged'],
     ])
+  })
+
+  it('made on first use: a stream first asked for after commits replays the latest config, and is an rxjs Observable', async () => {
+    const store = await make()
+    await store.set('pool.max', 11)
+    await store.set('pool.max', 12)
+    const seen: number[] = []
+    const changes: number[] = []
+    store.changes$.subscribe((c) => changes.push(c.revision))
+    store.select('pool.max').subscribe((m) => seen.push(m))
+    await store.set('pool.max', 13)
+    expect(seen).toEqual([12, 13])
+    expect(changes).toEqual([4])
+    expect(store.config$).toBeInstanceOf(Observable)
+    expect(store.config$).toBe(store.config$)
+    await store.close()
+  })
+
+  it('a stream first asked for after close completes at once, without a value', async () => {
+    const store = await make()
+    await store.close()
+    for (const stream of [store.config$, store.changes$, store.events$] as Observable<unknown>[]) {
+      const seen: string[] = []
+      stream.subscribe({ next: () => seen.push('next'), complete: () => seen.push('complete') })
+      expect(seen).toEqual(['complete'])
+    }
   })
 
   it('isolates an observer that throws: the store and other observers go on, the error is counted', async () => {
