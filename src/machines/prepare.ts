@@ -12,7 +12,7 @@ import { FORBIDDEN_KEYS, findForbiddenKeys } from '../tree/forbidden.ts'
 import { assocIn, mergePatch } from '../tree/patch.ts'
 import { getAt, isPlainObject, joinPath, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
-import { remerge } from '../tree/remerge.ts'
+import { remerge, remergeIn } from '../tree/remerge.ts'
 import { type Scope, scopeOfPatch, scopeOfPaths } from '../tree/scope.ts'
 import type { Change } from '../types.ts'
 import { finish, overlay, type PrepareEnv, rejected, threw } from './candidate.ts'
@@ -230,9 +230,14 @@ function fromReset<TConfig>(
   // Merged afresh only where the overrides changed: an expiry of one key in a wide config costs that key. A restart
   // key holding its old value differs from its layers: then every walk compares every key.
   const pinned = live.pendingRestart.map((p) => p.path)
-  const scope =
+  const [prev, next] = [layerStack(live.layers), layerStack(layers)]
+  let scope =
     all || pinned.length > 0 ? undefined : schemaScope(env.schema, scopeOfPaths(paths.map(splitPath)))
-  const candidate = remerge(live.config, layerStack(live.layers), layerStack(layers), pinned, scope)
+  let candidate = scope && remergeIn(live.config, prev, next, scope)
+  if (candidate === undefined) {
+    scope = undefined
+    candidate = remerge(live.config, prev, next, pinned)
+  }
   return finish(env, live, candidate, 'reject', () => layers, {}, scope)
 }
 

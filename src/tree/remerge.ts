@@ -14,27 +14,49 @@ import { copyObject, objectFor } from './wide-object.ts'
  * `prev` must be the layers `live` was made from, low to high as `next`. `pinned` are dotted paths where `live` may
  * differ from its layers (restart keys whose change waits for a restart): they, and what lies above or below them,
  * are merged afresh. Returns fresh objects where anything changed, never the layers' own.
- *
- * A `scope` says where the layers may differ (a reset of known paths): an object `live` holds is then merged at the
- * keys it names only, and keeps `live`'s key order.
  */
 export function remerge<T>(
   live: T,
   prev: readonly unknown[],
   next: readonly unknown[],
   pinned: readonly string[] = [],
-  scope?: Scope,
 ): T {
-  const top = (layers: readonly unknown[]) => layers.map((l) => (isPlainObject(l) ? l : undefined))
-  const olds = prev.length === next.length ? top(prev) : undefined
-  const merged = mergeNode(live, olds, top(next), '', pinned, olds && scope)
-  // With no layer at all the merge is still an object.
-  return (merged ?? reconcile(live, {})) as T
+  return merged(live, mergeNode(live, olderOf(prev, next), top(next), '', pinned, undefined))
+}
+
+/**
+ * `remerge` where a `scope` says where the layers may differ (a reset of known paths): an object `live` holds is
+ * merged at the keys the scope names only, keeping `live`'s key order and what only `live` holds (defaults the
+ * validation filled in). `undefined` when the scope is too narrow for the merge, so the walks after it would be too:
+ * where a layer's leaf went (or became an object), the objects below it join the merge with all their keys. Merge
+ * without the scope then.
+ */
+export function remergeIn<T>(
+  live: T,
+  prev: readonly unknown[],
+  next: readonly unknown[],
+  scope: Scope,
+): T | undefined {
+  const olds = olderOf(prev, next)
+  if (!olds) return undefined
+  const out = mergeNode(live, olds, top(next), '', [], scope)
+  return out === NARROW ? undefined : merged(live, out)
 }
 
 // --- internal ---
 
 const ABSENT = Symbol('absent')
+/** A scoped merge met a layer that joins with keys the scope does not name. */
+const NARROW = Symbol('narrow')
+
+const top = (layers: readonly unknown[]) => layers.map((l) => (isPlainObject(l) ? l : undefined))
+
+/** The layers before, when they line up with `next` (else everything is merged afresh). */
+const olderOf = (prev: readonly unknown[], next: readonly unknown[]) =>
+  prev.length === next.length ? top(prev) : undefined
+
+/** With no layer at all the merge is still an object. */
+const merged = <T>(live: T, out: unknown): T => (out ?? reconcile(live, {})) as T
 
 function mergeNode(
   live: unknown,
@@ -52,8 +74,12 @@ function mergeNode(
   const objects = merged
   const olds = Array.isArray(before) ? before : undefined
   const liveObject = isPlainObject(live) ? live : undefined
-  if (scope !== undefined && liveObject && pinned.length === 0)
-    return mergeIn(liveObject, olds, objects, scope)
+  if (scope !== undefined && liveObject && pinned.length === 0) {
+    // A leaf that went, or became an object, lets the objects below it join, with keys the scope does not name.
+    const joins =
+      prev && olds ? joinsUnchanged(prev, next, olds, objects) : before !== undefined && before !== ABSENT
+    return joins ? NARROW : mergeIn(liveObject, olds, objects, scope)
+  }
   const keys = keysOf(objects)
   const out = objectFor(keys.size)
   let same = liveObject !== undefined
@@ -73,6 +99,7 @@ function mergeNode(
             pinned,
             scope?.get(key),
           )
+    if (child === NARROW) return NARROW
     if (child === undefined) continue
     out[key] = child
     count++
@@ -97,6 +124,7 @@ function mergeIn(
     const liveChild = valueAt(live, key)
     const at = (layers: readonly unknown[]) => layers.map((o) => valueAt(o, key))
     const child = mergeNode(liveChild, olds && at(olds), at(objects), '', [], below)
+    if (child === NARROW) return NARROW
     if (child === liveChild) continue
     out ??= copyObject(live)
     if (child === undefined) delete out[key]
@@ -149,6 +177,21 @@ function sameAt(a: readonly unknown[], b: readonly unknown[], key: string): bool
   for (let i = 0; i < a.length; i++)
     if (a[i] !== b[i] && valueAt(a[i], key) !== valueAt(b[i], key)) return false
   return true
+}
+
+/**
+ * Whether a layer holding the same object at this path before and after (`prev[i] === next[i]`) is merged now and
+ * was not before (`olds`, `objects`: what `resolve` made of `prev` and `next`).
+ */
+function joinsUnchanged(
+  prev: readonly unknown[],
+  next: readonly unknown[],
+  olds: readonly unknown[],
+  objects: readonly unknown[],
+): boolean {
+  for (let i = 0; i < objects.length; i++)
+    if (objects[i] !== undefined && olds[i] === undefined && prev[i] === next[i]) return true
+  return false
 }
 
 function sameAll(a: readonly unknown[], b: readonly unknown[]): boolean {

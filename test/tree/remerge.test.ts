@@ -2,8 +2,9 @@ import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { mergeLayers } from '../../src/tree/merge.ts'
 import { assocIn } from '../../src/tree/patch.ts'
+import { isPlainObject } from '../../src/tree/paths.ts'
 import { reconcile } from '../../src/tree/reconcile.ts'
-import { remerge } from '../../src/tree/remerge.ts'
+import { remerge, remergeIn } from '../../src/tree/remerge.ts'
 import { scopeOfPaths } from '../../src/tree/scope.ts'
 import { TOMBSTONE } from '../../src/tree/tombstone.ts'
 
@@ -29,6 +30,17 @@ const edit = fc.record({
   value: fc.oneof(tree, fc.constant(undefined)),
 })
 
+/** Whether a layer holds a value that is not an object at a proper prefix of `path`: a write there replaces it. */
+function leafOnTheWay(layer: unknown, path: readonly string[]): boolean {
+  let node = layer
+  for (const key of path) {
+    if (node === undefined) return false
+    if (!isPlainObject(node)) return true
+    node = node[key]
+  }
+  return false
+}
+
 describe('remerge (#23)', () => {
   test.prop([fc.tuple(layer, layer, layer, top), fc.array(edit, { maxLength: 3 }), fc.boolean()])(
     'equals reconcile(live, mergeLayers(next)) and keeps live where nothing changed',
@@ -50,16 +62,27 @@ describe('remerge (#23)', () => {
       const next = [...prev]
       for (const e of edits) next[e.layer] = assocIn(next[e.layer], e.path, e.value)
       const live = mergeLayers(prev)
-      const got = remerge(live, prev, next, [], scopeOfPaths(edits.map((e) => e.path)))
-      expect(got).toEqual(reconcile(live, mergeLayers(next)))
+      const got = remergeIn(live, prev, next, scopeOfPaths(edits.map((e) => e.path))!)
+      // Refused (the scope is too narrow) only where an edit turned a leaf of a layer into an object or dropped it.
+      if (got === undefined) expect(edits.some((e) => leafOnTheWay(prev[e.layer], e.path))).toBe(true)
+      else expect(got).toEqual(reconcile(live, mergeLayers(next)))
       if (edits.length === 0) expect(got).toBe(live)
     },
   )
 
+  it('refuses a scope that misses the keys of a layer a write lets in: a leaf above it became an object', () => {
+    // Layer 1's `c` hid layer 0's; a write below it makes `c` an object, and layer 0's `a` comes back.
+    const prev = [{ c: { a: {} } }, { c: [1] }, { c: {} }]
+    const next = [prev[0], { c: { c: [1] } }, prev[2]]
+    const live = mergeLayers(prev)
+    expect(remergeIn(live, prev, next, scopeOfPaths([['c', 'c']])!)).toBeUndefined()
+    expect(remerge(live, prev, next)).toEqual({ c: { a: {}, c: [1] } })
+  })
+
   it('keeps what only the live config holds outside the scope (defaults the validation filled in)', () => {
     const layer = { pool: { max: 5 } }
     const live = { pool: { max: 5, min: 2 } } // min: the schema's default
-    const got = remerge(live, [layer], [{ pool: { max: 6 } }], [], scopeOfPaths([['pool', 'max']]))
+    const got = remergeIn(live, [layer], [{ pool: { max: 6 } }], scopeOfPaths([['pool', 'max']])!)
     expect(got).toEqual({ pool: { max: 6, min: 2 } })
   })
 
