@@ -186,7 +186,7 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
     return this.open(intent, request.meta, 'reload', request.waiters, request.startedAt)
   }
 
-  refused(code: 'CLOSED' | 'REENTRANT', message: string): UpdateResult {
+  refused(code: 'CLOSED' | 'REENTRANT' | 'MISSING_DEPENDENCY', message: string): UpdateResult {
     return { status: 'rejected', errors: [issue(code, '', message)], revision: this.#ledger.live.revision }
   }
 

@@ -84,5 +84,5 @@ export interface PipelineEffects<TConfig> extends TransactionEffects<TConfig> {
   /** The validating step alone, against the live state: nothing is queued or committed. */
   dryRun(intent: Intent): Validated<TConfig>
   /** The result of a write refused before it reached the machine. */
-  refused(code: 'CLOSED' | 'REENTRANT', message: string): UpdateResult
+  refused(code: 'CLOSED' | 'REENTRANT' | 'MISSING_DEPENDENCY', message: string): UpdateResult
 }

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks'
-import { createActor } from 'xstate'
+import { messageOf } from '../error-message.ts'
 import type { Ring } from '../ring.ts'
 import type { FileContent, ReloadMeta, TransactionRecord, UpdateMeta, UpdateResult } from '../types.ts'
 import { createEffects } from './effects.ts'
+import { lazyActor } from './lazy-actor.ts'
 import type { Ledger, PipelineParts } from './pipeline-parts.ts'
 import type { Committed, Intent, ReloadRequest, TransactionEvent, Txn, Validated } from './transaction.ts'
-import { createTransactionMachine } from './transaction-machine.ts'
 
 /** The transaction pipeline of one store: the only way its committed state changes. */
 export interface Transactor<TConfig> {
@@ -42,9 +42,16 @@ export interface Transactor<TConfig> {
 export function createTransactor<TConfig>(parts: PipelineParts<TConfig>): Transactor<TConfig> {
   const ledger: Ledger<TConfig> = { live: parts.initial, nextId: 1, closed: false }
   const effects = createEffects(parts, ledger)
-  const machine = createTransactionMachine(parts.initial, effects)
-  const actor = createActor(machine, parts.inspect ? { inspect: parts.inspect } : {})
-  actor.start()
+  const actor = lazyActor(
+    () =>
+      import('./transaction-actor.ts').then(({ startTransactionActor }) =>
+        startTransactionActor(ledger.live, effects, parts.inspect),
+      ),
+    (error) =>
+      effects.refused('MISSING_DEPENDENCY', `the transaction machine did not load: ${messageOf(error)}`),
+  )
+  // The inspector is promised the machine from the start.
+  if (parts.inspect) actor.load()
 
   const post = groupPerTick((event) => actor.send(event))
   let pending = 0
@@ -99,7 +106,7 @@ export function createTransactor<TConfig>(parts: PipelineParts<TConfig>): Transa
     },
     async stopped() {
       if (pending > 0) await new Promise<void>((resolve) => (onDrained = resolve))
-      actor.stop()
+      await actor.stop()
       await effects.saves?.drain()
     },
   }

@@ -86,6 +86,22 @@ describe("import 'hotconf' (#23)", () => {
       expect(urls.filter((url) => url.includes(lazy))).toEqual([])
   }, 60_000)
 
+  it('loads xstate with the first transaction, not with the store', async () => {
+    const script = (write: boolean) => `
+import { z } from 'zod'
+import { createConfigStore } from 'hotconf'
+const store = await createConfigStore({ schema: z.object({ port: z.number().default(1) }) })
+${write ? "console.log((await store.set('port', 2)).status, store.get('port'))" : "console.log(store.get('port'))"}
+await store.close()`
+    const xstate = (urls: string[]) => urls.filter((url) => url.includes('/node_modules/xstate/'))
+    const reads = await modulesOf(script(false))
+    expect(reads.stdout).toBe('1')
+    expect(xstate(reads.urls)).toEqual([])
+    const writes = await modulesOf(script(true))
+    expect(writes.stdout).toBe('committed 2')
+    expect(xstate(writes.urls).length).toBeGreaterThan(0)
+  }, 60_000)
+
   it('loads rxjs with the first stream a store is asked for, not with the store, and not its barrel', async () => {
     // rxjs is required (CommonJS, as Node resolves it), which module hooks do not see: read the require cache.
     const { stdout } = await modulesOf(`
