@@ -1,7 +1,7 @@
 // Measure 8: cold start, each sample in a fresh `node` process with no loader (hotconf from its build, dist/):
 // `import 'hotconf'`, and a ready store of 3 file layers + env, against node-config's `require('config')` and
-// convict's load + validate of the same files and variable. Time from the script's first line to ready. `import 'zod'`
-// alone is the baseline of issue 23's target: a service imports zod anyway, hotconf should add ≤ 50 ms to it.
+// convict's load + validate of the same files and variable. Time from the script's first line to ready. Issue 23's
+// target: a service imports zod anyway, and hotconf should add ≤ 50 ms to that import, timed in the same process.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -95,15 +95,15 @@ export const run: MeasureRun = async ({ rounds, log }) => {
     }
     delete env.NODE_OPTIONS
     for (const subject of subjects) spawn(subject, env) // warm the OS file cache, not measured
-    const samples: Record<string, { ms: number[]; sinceStart: number[] }> = Object.fromEntries(
-      subjects.map((s) => [s.name, { ms: [], sinceStart: [] }]),
-    )
+    const samples: Record<string, { ms: number[]; zodMs: number[]; sinceStart: number[] }> =
+      Object.fromEntries(subjects.map((s) => [s.name, { ms: [], zodMs: [], sinceStart: [] }]))
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < subjects.length; i++) {
         const subject = subjects[(i + r) % subjects.length]!
         const out = spawn(subject, env)
         samples[subject.name]!.ms.push(out.ms)
         samples[subject.name]!.sinceStart.push(out.sinceStart)
+        if (out.zodMs !== undefined) samples[subject.name]!.zodMs.push(out.zodMs)
       }
     }
 
@@ -122,7 +122,7 @@ export const run: MeasureRun = async ({ rounds, log }) => {
         ...(compared
           ? { ratio: { label: '×hotconf store', summary: summarize(perRound(s.ms, samples.store!.ms)) } }
           : subject.name === 'store'
-            ? overZod(s.ms, samples.zod!.ms)
+            ? overZod(s.ms, s.zodMs)
             : {}),
         note:
           `process start → ready: ${summarize(s.sinceStart).median.toFixed(1)} ms` +
@@ -139,19 +139,23 @@ export const run: MeasureRun = async ({ rounds, log }) => {
 
 // --- internal ---
 
-/** Issue 23's target: a ready store costs at most zod's own import + 50 ms, per round. */
+/**
+ * Issue 23's target: a ready store costs at most zod's own import + 50 ms. Both are taken in the same process (the
+ * store's script times its `import 'zod'` first): against the "zod alone" process, one round swung by ±60 ms on a
+ * noisy machine, with the two processes' starts in the difference.
+ */
 function overZod(store: readonly number[], zod: readonly number[]): Pick<Row, 'ratio' | 'target'> {
   const over = summarize(perRound(store, zod, (a, b) => a - b))
   return {
-    ratio: { label: 'Δ zod alone, ms', summary: over },
-    target: atMost('≤ zod alone + 50 ms', over, 50),
+    ratio: { label: "Δ its own `import 'zod'`, ms", summary: over },
+    target: atMost("≤ its `import 'zod'` + 50 ms", over, 50),
   }
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const root = join(here, '..')
 
-function spawn(subject: Subject, env: NodeJS.ProcessEnv): { ms: number; sinceStart: number } {
+function spawn(subject: Subject, env: NodeJS.ProcessEnv): { ms: number; zodMs?: number; sinceStart: number } {
   const child = spawnSync(
     process.execPath,
     [join(here, 'cold-start', subject.script), ...(subject.args ?? [])],
@@ -165,6 +169,8 @@ function spawn(subject: Subject, env: NodeJS.ProcessEnv): { ms: number; sinceSta
     throw new Error(`${subject.label}: exit ${child.status ?? child.signal}: ${child.stderr}`)
   const out = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
     ms: number
+    /** The store's script: how long its `import 'zod'` took. */
+    zodMs?: number
     sinceStart: number
     value: unknown
   }
