@@ -10,7 +10,8 @@ export interface TransactionActor {
 
 /**
  * The transaction machine, started on `live`. Its own module, imported on a store's first transaction: xstate and
- * the machine cost ≈ 18 ms of a cold start (bench/README.md, measure 8), which a store that only reads never needs.
+ * the machine were ≈ 35 ms of a cold start here (bench/README.md, measure 8), which a store that only reads never
+ * needs.
  */
 export function startTransactionActor<TConfig>(
   live: Committed<TConfig>,
