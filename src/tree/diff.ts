@@ -43,7 +43,7 @@ function walkObjects(prev: unknown, next: unknown, path: string, out: Change[]):
   const a = prev as Record<string, unknown>
   const b = next as Record<string, unknown>
   for (const key of Object.keys(a)) {
-    const to = Object.hasOwn(b, key) ? b[key] : undefined
+    const to = valueAt(b, key)
     // Checked before the path is joined: most keys of a changed object are shared, and the string costs more.
     if (a[key] !== to) walk(a[key], to, joinPath(path, key), out, undefined)
   }

@@ -85,7 +85,7 @@ function mergeNode(
   let same = liveObject !== undefined
   let count = 0
   for (const key of keys) {
-    const liveChild = liveObject && Object.hasOwn(liveObject, key) ? liveObject[key] : undefined
+    const liveChild = valueAt(liveObject, key)
     // A key no layer changed is `live`'s as it is, found without building its path or arrays of its layers: a wide
     // object where one key changed costs a comparison per key.
     const child =
