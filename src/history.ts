@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { nodeCrypto } from './node-crypto.ts'
 import { Ring } from './ring.ts'
 import type { HistoryEntry, Snapshot } from './types.ts'
 
@@ -69,7 +69,7 @@ export class ConfigHistory<TConfig> {
     at: Date,
   ): Snapshot {
     const snapshot: Snapshot = {
-      id: randomUUID(),
+      id: nodeCrypto().randomUUID(),
       revision,
       ...(options.label === undefined ? {} : { label: options.label }),
       tags: [...(options.tags ?? [])],

@@ -20,7 +20,8 @@ export interface LoadedLayer {
   readonly data: Readonly<Record<string, unknown>> | undefined
   readonly files: readonly string[]
   readonly origin?: (path: string) => string | undefined
-  readonly version?: string
+  /** Read through to the source's own, which may compute it only when asked (a file's content hash). */
+  readonly version: string | undefined
   /** What the source left out and reports (see `SourceData.warnings`). */
   readonly warnings?: readonly ConfigIssue[]
   /** Where the layer set values, for issues (see `SourceData.locate`). */
@@ -85,7 +86,9 @@ export async function loadSources(
           data: got.data,
           files: got.files ?? [],
           ...(got.origin ? { origin: got.origin } : {}),
-          ...(got.version === undefined ? {} : { version: got.version }),
+          get version() {
+            return got.version
+          },
           ...(got.warnings?.length ? { warnings: got.warnings } : {}),
           ...(got.locate ? { locate: got.locate } : {}),
         }

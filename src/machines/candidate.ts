@@ -1,5 +1,3 @@
-import type { Immer } from 'immer'
-import { freeze } from 'immer'
 import type { z } from 'zod'
 import { messageOf } from '../error-message.ts'
 import { issue } from '../errors.ts'
@@ -9,6 +7,7 @@ import { checkTree } from '../schema/check-tree.ts'
 import type { Redactor } from '../schema/redactor.ts'
 import { cloneData } from '../tree/clone.ts'
 import { diffTrees } from '../tree/diff.ts'
+import { deepFreeze } from '../tree/freeze.ts'
 import { assocIn } from '../tree/patch.ts'
 import { getAt, isPlainObject, overlaps, splitPath } from '../tree/paths.ts'
 import { reconcile } from '../tree/reconcile.ts'
@@ -19,7 +18,6 @@ import type { Committed, Validated } from './transaction.ts'
 /** Everything the validating step reads besides the live state. */
 export interface PrepareEnv<TConfig> {
   readonly schema: z.ZodType
-  readonly immer: Immer
   readonly redactor: Redactor
   readonly restartPaths: readonly string[]
   /** Tells of overrides a reload parked (`INVALID`). */
@@ -46,9 +44,9 @@ export function overlay(layers: LayerState, changes: readonly Change[], config: 
       while (i < segments.length && getAt(config, segments.slice(0, i)) !== undefined) i++
       segments = segments.slice(0, i)
     }
-    overrides = writeOverride(layers, overrides, segments, freeze(cloneData(c.to), true))
+    overrides = writeOverride(layers, overrides, segments, deepFreeze(cloneData(c.to)))
   }
-  return overrides === layers.overrides ? layers : { ...layers, overrides: freeze(overrides, true) }
+  return overrides === layers.overrides ? layers : { ...layers, overrides: deepFreeze(overrides) }
 }
 
 /**
@@ -124,9 +122,9 @@ export function finish<TConfig>(
   }
 }
 
-/** `freeze(value, true)`, descending only where `scope` says it may hold new objects: the rest is live, and frozen. */
+/** `deepFreeze(value)`, descending only where `scope` says it may hold new objects: the rest is live, and frozen. */
 function freezeIn<T>(value: T, scope: Scope | undefined): T {
-  if (scope === undefined) return freeze(value, true)
+  if (scope === undefined) return deepFreeze(value)
   if (!isPlainObject(value) || Object.isFrozen(value)) return value
   Object.freeze(value)
   for (const [key, below] of scope) if (Object.hasOwn(value, key)) freezeIn(value[key], below)

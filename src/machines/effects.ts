@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import type { TransactionEvent } from '../diagnostics.ts'
 import { messageOf } from '../error-message.ts'
 import { ConfigError, formatIssues, issue } from '../errors.ts'
@@ -48,7 +47,6 @@ class StoreEffects<TConfig> implements Omit<PipelineEffects<TConfig>, 'readSourc
     this.records = new Ring(parts.eventsLimit)
     this.#prepareEnv = {
       schema: parts.schema,
-      immer: parts.immer,
       redactor: parts.redactor,
       restartPaths: parts.restartPaths,
       report: parts.warn,

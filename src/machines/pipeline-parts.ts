@@ -1,4 +1,3 @@
-import type { Immer } from 'immer'
 import type { z } from 'zod'
 import type { TransactionTracer } from '../diagnostics.ts'
 import type { ConfigHistory } from '../history.ts'
@@ -25,7 +24,6 @@ import type { Committed, Intent, TransactionEffects, Txn, Validated } from './tr
 export interface PipelineParts<TConfig> {
   readonly initial: Committed<TConfig>
   readonly schema: z.ZodType
-  readonly immer: Immer
   /** The paths marked `restart()`: changed at runtime they are refused, on a reload deferred. */
   readonly restartPaths: readonly string[]
   readonly sources: readonly ConfigSource[]

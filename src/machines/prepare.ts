@@ -1,4 +1,3 @@
-import { current } from 'immer'
 import { ConfigError, issue } from '../errors.ts'
 import { type ExpiryRef, stillExpiring } from '../expiries.ts'
 import { attributeIssues } from '../layer-origins.ts'
@@ -17,6 +16,7 @@ import { type Scope, scopeOfPatch, scopeOfPaths } from '../tree/scope.ts'
 import type { Change } from '../types.ts'
 import { finish, overlay, type PrepareEnv, rejected, threw } from './candidate.ts'
 import { withDeadlines } from './deadlines.ts'
+import { drafts } from './drafts.ts'
 import { fromProbationEnd } from './probation-step.ts'
 import type { Committed, Intent, LoadedLayers, Validated } from './transaction.ts'
 
@@ -119,7 +119,8 @@ function fromUpdate<TConfig>(
     // What the recipe wrote before it threw: its message may quote a secret it was setting.
     let written: unknown
     try {
-      candidate = env.immer.produce(live.config, (draft: TConfig) => {
+      const { immer, current } = drafts()
+      candidate = immer.produce(live.config, (draft: TConfig) => {
         try {
           return (change as (draft: TConfig) => TConfig | undefined)(draft)
         } catch (error) {
@@ -278,7 +279,7 @@ function fromImport<TConfig>(
   const forbidden = findForbiddenKeys(config)
   if (forbidden.length > 0) return rejected(forbidden)
   // An export without secrets says '[redacted]': keep the live secret rather than storing the placeholder.
-  const restored = env.immer.produce(cloneData(config), (draft: Record<string, unknown>) => {
+  const restored = drafts().immer.produce(cloneData(config), (draft: Record<string, unknown>) => {
     restoreRedacted(env.redactor, draft, live.config, '')
   })
   const candidate = reconcile(live.config, restored)

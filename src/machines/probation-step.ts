@@ -1,10 +1,10 @@
-import { freeze } from 'immer'
 import { issue } from '../errors.ts'
 import { INHERIT, writeOverride } from '../layer-overrides.ts'
 import { type LayerState, mergeLayerState } from '../layers.ts'
 import { type Probation, withoutProbation } from '../probation.ts'
 import { cloneData } from '../tree/clone.ts'
 import { deepEqual } from '../tree/equal.ts'
+import { deepFreeze } from '../tree/freeze.ts'
 import { assocIn } from '../tree/patch.ts'
 import { getAt, splitPath } from '../tree/paths.ts'
 import { finish, overlay, type PrepareEnv, rejected } from './candidate.ts'
@@ -100,7 +100,7 @@ function restored(layers: LayerState, changes: Parameters<typeof overlay>[1], co
     if (deepEqual(getAt(mergeLayerState({ ...written, overrides: inherited }), segments), c.to))
       overrides = inherited
   }
-  return overrides === written.overrides ? written : { ...written, overrides: freeze(overrides, true) }
+  return overrides === written.overrides ? written : { ...written, overrides: deepFreeze(overrides) }
 }
 
 /** A commit that changes no value, only the records (a confirm, or a revert whose values were all replaced since). */

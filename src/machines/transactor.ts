@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import { messageOf } from '../error-message.ts'
 import type { Ring } from '../ring.ts'
 import type { FileContent, ReloadMeta, TransactionRecord, UpdateMeta, UpdateResult } from '../types.ts'

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import { type FileHandle, open, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { nodeCrypto } from '../node-crypto.ts'
 
 /** Options of `writeFileAtomic`. */
 export interface WriteFileAtomicOptions {
@@ -37,7 +37,10 @@ export async function writeFileAtomic(
   // A missing or unreadable target is written as given; open() then reports the real error.
   const target = await realpath(path).catch(() => path)
   const dir = dirname(target)
-  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  const temp = join(
+    dir,
+    `.${basename(target)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`,
+  )
   const bits = mode ?? (await currentMode(target))
   let handle: FileHandle | undefined
   try {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { nodeCrypto } from '../node-crypto.ts'
 import { withParentDir } from './with-parent-dir.ts'
 
 /** Options of `withFileLock`. */
@@ -29,7 +29,7 @@ export async function withFileLock<T>(
   action: () => Promise<T>,
   { staleMs = 10_000, timeoutMs = 5_000 }: FileLockOptions = {},
 ): Promise<T> {
-  const token = `${process.pid} ${hostname()} ${randomBytes(6).toString('hex')}`
+  const token = `${process.pid} ${hostname()} ${nodeCrypto().randomBytes(6).toString('hex')}`
   const deadline = Date.now() + timeoutMs
   for (let wait = 1; !(await tryCreate(lockPath, token)); wait = Math.min(wait * 2, 50)) {
     if (await takeOverIfStale(lockPath, staleMs)) continue
@@ -75,7 +75,7 @@ async function takeOverIfStale(lockPath: string, staleMs: number): Promise<boole
     () => 0,
   )
   if (!holderGone(seen) && age < staleMs) return false
-  const aside = `${lockPath}.${randomBytes(6).toString('hex')}.stale`
+  const aside = `${lockPath}.${nodeCrypto().randomBytes(6).toString('hex')}.stale`
   try {
     await rename(lockPath, aside)
   } catch {

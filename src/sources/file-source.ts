@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer'
-import { createHash } from 'node:crypto'
 import { extname, resolve } from 'node:path'
 import { ConfigError, issue } from '../errors.ts'
 import { type DocumentFormat, documentLocator, parseDocument } from '../formats/parse-document.ts'
 import { readBounded, withinBounds } from '../formats/read-bounded.ts'
 import type { YamlEditState } from '../formats/yaml-edit.ts'
+import { nodeCrypto } from '../node-crypto.ts'
 import { secretTest } from '../schema/secret-map.ts'
 import type { ConfigSource, SourceContext, SourceData } from '../types.ts'
 
@@ -64,8 +64,18 @@ export function fileSource(path: string, options: FileSourceOptions = {}): Confi
       const previous = last?.file === file ? last.state : undefined
       const read = await parseDocument(bytes, format, given, secretTest(ctx.schema), previous)
       const data = read.value
-      const version = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
-      const loaded = { data, name, files, version, locate: await documentLocator(bytes, format, given, data) }
+      let version: string | undefined
+      const loaded: SourceData = {
+        data,
+        name,
+        files,
+        // Hashed when first read (a reload's history entry), not on every store's way to ready.
+        get version() {
+          version ??= nodeCrypto().createHash('sha256').update(bytes).digest('hex').slice(0, 16)
+          return version
+        },
+        locate: await documentLocator(bytes, format, given, data),
+      }
       last = { name, file, bytes, loaded, state: read.state }
       return loaded
     },

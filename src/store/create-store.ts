@@ -1,4 +1,3 @@
-import { Immer } from 'immer'
 import type { z } from 'zod'
 import { TransactionTracer } from '../diagnostics.ts'
 import { messageOf } from '../error-message.ts'
@@ -76,7 +75,6 @@ export async function createConfigStore<TSchema extends z.ZodObject>(
     ...settings,
     initial: first,
     schema: schema as unknown as z.ZodType<TConfig>,
-    immer: new Immer({ autoFreeze: true }),
     restartPaths: markedPaths(schema).restart,
     warnSources,
     backend: files.backend,

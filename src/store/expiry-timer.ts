@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import { formatIssues } from '../errors.ts'
 import type { Expiries, ExpiryRef } from '../expiries.ts'
 import type { StoreTimers, UpdateMeta, UpdateResult, WarningCode } from '../types.ts'

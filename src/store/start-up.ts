@@ -1,4 +1,3 @@
-import { freeze } from 'immer'
 import type { z } from 'zod'
 import { messageOf } from '../error-message.ts'
 import { ConfigError, issue } from '../errors.ts'
@@ -11,6 +10,7 @@ import type { Committed } from '../machines/transaction.ts'
 import { readProbation } from '../probation.ts'
 import { checkTree } from '../schema/check-tree.ts'
 import type { Redactor } from '../schema/redactor.ts'
+import { deepFreeze } from '../tree/freeze.ts'
 import type { ConfigIssue, ConfigSource, PersistedOverrides, WarningCode } from '../types.ts'
 import type { LastGood, StoredSnapshot, StoreFiles } from './store-files.ts'
 
@@ -62,7 +62,7 @@ export async function startUp<TConfig>(
     const restored = checkTree(ctx.schema, pinned.config, undefined, issues)
     if (issues.length > 0)
       ctx.report('INVALID', `dropped snapshot ${pinned.snapshot.id}: it no longer validates`)
-    else history.restore(pinned.snapshot, freeze(restored, true) as TConfig)
+    else history.restore(pinned.snapshot, deepFreeze(restored) as TConfig)
   }
   return { first, history }
 }
@@ -132,7 +132,7 @@ async function fromLastGood<TConfig>(
   const issues: ConfigIssue[] = []
   const config = checkTree(ctx.schema, good.config, undefined, issues)
   if (issues.length > 0) throw new ConfigError(ctx.redactor.issues(issues, good.config))
-  return { config: freeze(config, true) as TConfig, layers: { ...base, sources: [] } }
+  return { config: deepFreeze(config) as TConfig, layers: { ...base, sources: [] } }
 }
 
 /** The last good config read at start; when that read failed, the start failure with its issues added. */
@@ -156,7 +156,7 @@ function validateStart<TConfig>(
     const issues: ConfigIssue[] = []
     const merged = mergeLayerState(current)
     const config = checkTree(ctx.schema, merged, undefined, issues)
-    if (issues.length === 0) return { config: freeze(config, true) as TConfig, layers: current }
+    if (issues.length === 0) return { config: deepFreeze(config) as TConfig, layers: current }
     // The raw merge and the parsed output: a transform may have turned a secret into new text.
     const scrubbed = ctx.redactor.issues(issues, merged, config)
     const { layers: next, parked } = parkOverrides(current, scrubbed)

@@ -123,6 +123,45 @@ console.log(JSON.stringify({ before, after: after.length, barrel: after.filter((
     expect(after).toBeGreaterThan(0)
   }, 60_000)
 
+  it('loads neither node:crypto nor immer on the way to a ready store; a recipe loads immer, a snapshot node:crypto', async () => {
+    // tsx has loaded node:crypto already: what counts is whether hotconf asks for it, by an import (which the
+    // module hooks see) or through process.getBuiltinModule. immer is required (CommonJS): read the require cache.
+    const { stdout, urls } = await modulesOf(`
+import { createRequire } from 'node:module'
+const asked = []
+const getBuiltinModule = process.getBuiltinModule
+process.getBuiltinModule = (id) => (asked.push(id), getBuiltinModule(id))
+const { z } = await import('zod')
+const { createConfigStore } = await import('hotconf')
+const { fileSource } = await import('hotconf/sources')
+const loaded = () => ({
+  crypto: asked.includes('node:crypto'),
+  immer: Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/immer/')),
+})
+const store = await createConfigStore({
+  schema: z.object({ port: z.number() }),
+  sources: [fileSource(${JSON.stringify(join(dir, 'app.json'))})],
+})
+const ready = loaded()
+await store.set('port', 1)
+const set = loaded()
+const recipe = (await store.update((draft) => { draft.port = 2 })).status
+const updated = loaded()
+store.snapshot()
+const snapshot = loaded()
+await store.close()
+console.log(JSON.stringify({ ready, set, recipe, updated, snapshot, port: store.get('port') }))`)
+    expect(JSON.parse(stdout)).toEqual({
+      ready: { crypto: false, immer: false },
+      set: { crypto: false, immer: false },
+      recipe: 'committed',
+      updated: { crypto: false, immer: true },
+      snapshot: { crypto: true, immer: true },
+      port: 2,
+    })
+    expect(urls.filter((url) => url === 'node:crypto' || url.includes('/node_modules/immer/'))).toEqual([])
+  }, 60_000)
+
   it('does not load yaml for a store of JSON files', async () => {
     const { urls, stdout } = await modulesOf(storeOf(join(dir, 'app.json')))
     expect(stdout).toBe('8080')

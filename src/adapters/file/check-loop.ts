@@ -1,5 +1,3 @@
-import { performance } from 'node:perf_hooks'
-
 /** Schedules the watcher's checks: never two at once, never a pile of waiting ones. */
 export interface CheckLoop {
   /** A file event: run once nothing has happened for the quiet period. */

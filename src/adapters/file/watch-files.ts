@@ -1,5 +1,4 @@
 import { isAbsolute, relative, sep } from 'node:path'
-import { performance } from 'node:perf_hooks'
 import { messageOf } from '../../adapter-kit.ts'
 import { ConfigError, issue } from '../../errors.ts'
 import type { Adapter, AdapterContext, AdapterHandle, ConfigStore } from '../../types.ts'
