@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -137,6 +138,18 @@ describe('fileSource and envSource in a store', () => {
       errors: [{ code: 'PARSE_ERROR', message: 'file is empty', source: base }],
     })
     expect(store.current.pool.max).toBe(9)
+  })
+
+  it("records each file's content hash as the reload's version in history, the unchanged file's too", async () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16)
+    const base = await tmp.write('default.yaml', 'pool:\n  max: 8\n')
+    await tmp.write('development.json', '{ "pool": { "min": 2 } }')
+    await using store = await openStore({})
+    await writeFile(base, 'pool:\n  max: 9\n')
+    expect(await store.reload()).toMatchObject({ status: 'committed' })
+    expect(store.history({ limit: 1 })[0]!.persistedVersion).toBe(
+      `${sha('pool:\n  max: 9\n')},${sha('{ "pool": { "min": 2 } }')}`,
+    )
   })
 
   it('rejects a reload whose file holds __proto__ and leaves Object.prototype alone', async () => {
