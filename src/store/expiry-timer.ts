@@ -116,7 +116,8 @@ export class ExpiryTimer {
    * transaction, not one per deadline); settles when it has.
    */
   async #fire(): Promise<void> {
-    if (this.#closed) return
+    // No deadline, no clock: the first read of the global `performance` loads node:perf_hooks (≈ 2 ms of a start).
+    if (this.#closed || this.#slots.size === 0) return
     const now = this.#ctx.timers.now()
     const groups = new Map<number, Due[]>()
     this.#slots.forEach((slot, path) => {

@@ -123,7 +123,7 @@ console.log(JSON.stringify({ before, after: after.length, barrel: after.filter((
     expect(after).toBeGreaterThan(0)
   }, 60_000)
 
-  it('loads neither node:crypto nor immer on the way to a ready store; a recipe loads immer, a snapshot node:crypto', async () => {
+  it('loads neither node:crypto, node:perf_hooks nor immer on the way to a ready store; a recipe loads immer, a snapshot node:crypto', async () => {
     // tsx has loaded node:crypto already: what counts is whether hotconf asks for it, by an import (which the
     // module hooks see) or through process.getBuiltinModule. immer is required (CommonJS): read the require cache.
     const { stdout, urls } = await modulesOf(`
@@ -136,6 +136,7 @@ const { createConfigStore } = await import('hotconf')
 const { fileSource } = await import('hotconf/sources')
 const loaded = () => ({
   crypto: asked.includes('node:crypto'),
+  perfHooks: process.moduleLoadList.includes('NativeModule perf_hooks'),
   immer: Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/immer/')),
 })
 const store = await createConfigStore({
@@ -152,11 +153,11 @@ const snapshot = loaded()
 await store.close()
 console.log(JSON.stringify({ ready, set, recipe, updated, snapshot, port: store.get('port') }))`)
     expect(JSON.parse(stdout)).toEqual({
-      ready: { crypto: false, immer: false },
-      set: { crypto: false, immer: false },
+      ready: { crypto: false, perfHooks: false, immer: false },
+      set: { crypto: false, perfHooks: true, immer: false },
       recipe: 'committed',
-      updated: { crypto: false, immer: true },
-      snapshot: { crypto: true, immer: true },
+      updated: { crypto: false, perfHooks: true, immer: true },
+      snapshot: { crypto: true, perfHooks: true, immer: true },
       port: 2,
     })
     expect(urls.filter((url) => url === 'node:crypto' || url.includes('/node_modules/immer/'))).toEqual([])
