@@ -93,8 +93,8 @@ function mergeNode(
         ? liveChild
         : mergeNode(
             liveChild,
-            olds?.map((o) => valueAt(o, key)),
-            objects.map((o) => valueAt(o, key)),
+            olds && valuesAt(olds, key),
+            valuesAt(objects, key),
             pinned.length > 0 ? joinPath(path, key) : path,
             pinned,
             scope?.get(key),
@@ -122,8 +122,7 @@ function mergeIn(
   for (const [key, below] of scope) {
     if (olds && sameAt(olds, objects, key)) continue
     const liveChild = valueAt(live, key)
-    const at = (layers: readonly unknown[]) => layers.map((o) => valueAt(o, key))
-    const child = mergeNode(liveChild, olds && at(olds), at(objects), '', [], below)
+    const child = mergeNode(liveChild, olds && valuesAt(olds, key), valuesAt(objects, key), '', [], below)
     if (child === NARROW) return NARROW
     if (child === liveChild) continue
     out ??= copyObject(live)
@@ -171,6 +170,13 @@ function keysOf(objects: readonly unknown[]): Set<string> {
     }
   }
   return keys
+}
+
+/** What each layer holds at `key`. A loop, not a `map` with a closure per key: a wide reset calls it a thousand times. */
+function valuesAt(layers: readonly unknown[], key: string): unknown[] {
+  const out = new Array<unknown>(layers.length)
+  for (let i = 0; i < layers.length; i++) out[i] = valueAt(layers[i], key)
+  return out
 }
 
 function sameAt(a: readonly unknown[], b: readonly unknown[], key: string): boolean {
