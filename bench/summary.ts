@@ -80,7 +80,8 @@ const HEADLINES: readonly Headline[] = [
       'nconf',
     ],
     targets: [
-      ['`debounceMs: 0`', 'hotconf watchFiles({ debounceMs: 0 }), `fs.writeFile`'],
+      ['`debounceMs: 0`, `fs.writeFile`', 'hotconf watchFiles({ debounceMs: 0 }), `fs.writeFile`'],
+      ['`debounceMs: 0`, tmp + rename', 'hotconf watchFiles({ debounceMs: 0 }), tmp + rename'],
       ['default debounce', 'hotconf watchFiles() (default debounce), `fs.writeFile`'],
     ],
   },
