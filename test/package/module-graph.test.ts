@@ -148,7 +148,7 @@ await store.set('port', 1)
 const set = loaded()
 const recipe = (await store.update((draft) => { draft.port = 2 })).status
 const updated = loaded()
-store.snapshot()
+await store.snapshot()
 const snapshot = loaded()
 await store.close()
 console.log(JSON.stringify({ ready, set, recipe, updated, snapshot, port: store.get('port') }))`)

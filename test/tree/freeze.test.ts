@@ -3,13 +3,15 @@ import { freeze } from 'immer'
 import { describe, expect, it } from 'vitest'
 import { deepFreeze } from '../../src/tree/freeze.ts'
 
-/** Every object reachable from `value` (through plain keys, array items, Map and Set values), with whether it is frozen. */
+/** What an object holds: plain values, array items, Map and Set values. */
+const childrenOf = (value: object): unknown[] =>
+  value instanceof Map || value instanceof Set ? [...value.values()] : Object.values(value)
+
+/** Every object reachable from `value`, in order, with whether it is frozen. */
 function frozenness(value: unknown, out: boolean[] = []): boolean[] {
   if (value === null || typeof value !== 'object') return out
   out.push(Object.isFrozen(value))
-  const items =
-    value instanceof Map || value instanceof Set ? [...value.values()] : Object.values(value as object)
-  for (const item of items) frozenness(item, out)
+  for (const item of childrenOf(value)) frozenness(item, out)
   return out
 }
 
@@ -33,9 +35,7 @@ const { tree } = fc.letrec((tie) => ({
 /** Freezes some subtrees first, as a new revision shares frozen subtrees with the last one. */
 function preFrozen(value: unknown, pick: (n: number) => boolean, n = { i: 0 }): unknown {
   if (value === null || typeof value !== 'object' || value instanceof Date) return value
-  const items =
-    value instanceof Map || value instanceof Set ? [...value.values()] : Object.values(value as object)
-  for (const item of items) preFrozen(item, pick, n)
+  for (const item of childrenOf(value)) preFrozen(item, pick, n)
   if (pick(n.i++)) Object.freeze(value)
   return value
 }
