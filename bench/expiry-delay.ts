@@ -81,6 +81,8 @@ for (const [label, spreadMs] of [
   // target is read on the two loads after it, a service's steady state.
   const first = await measure(spreadMs, lead)
   const runs = [await measure(spreadMs, lead), await measure(spreadMs, lead)]
-  console.log(`${label}:\n  first load of the process: ${described([first])}\n  the two loads after it: ${described(runs)}`)
+  console.log(
+    `${label}:\n  first load of the process: ${described([first])}\n  the two loads after it: ${described(runs)}`,
+  )
 }
 clearInterval(keepAlive)

@@ -249,7 +249,10 @@ export class ProbationTimer<TConfig> {
     if (!this.#closed && !this.#pass)
       for (const [revision, due] of this.#due) if (this.#idle(revision) && due < next) next = due
     // Nothing to wait for, and no clock read: see `#track`.
-    if (next === Number.POSITIVE_INFINITY) return this.#alarm.clear()
+    if (next === Number.POSITIVE_INFINITY) {
+      this.#alarm.clear()
+      return
+    }
     const now = this.#ctx.timers.now()
     this.#alarm.set(Math.min(Math.max(now, next), now + this.#ctx.everyMs), () => void this.check())
   }
