@@ -14,8 +14,8 @@ interface Pinned<TConfig> {
 }
 
 /**
- * Retained revisions and pinned snapshots. Configs are immer-produced, so keeping the whole config of every
- * revision costs only what each commit changed.
+ * Retained revisions and pinned snapshots. Configs share structure between revisions (a commit copies only the
+ * objects on its changed paths), so keeping the whole config of every revision costs only what each commit changed.
  */
 export class ConfigHistory<TConfig> {
   readonly #revisions: Ring<Revision<TConfig>>
