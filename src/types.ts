@@ -847,7 +847,7 @@ export interface ConfigStoreOptions<TSchema extends z.ZodObject> {
   readonly clock?: () => Date
   /**
    * The monotonic clock and timer the store waits on for expiring overrides, injectable for tests. `now` must not
-   * jump with the wall clock. @default performance.now, setTimeout and clearTimeout
+   * jump with the wall clock. @default a monotonic clock (`process.hrtime`), setTimeout and clearTimeout
    */
   readonly timers?: StoreTimers
 }

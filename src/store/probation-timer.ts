@@ -136,15 +136,10 @@ export class ProbationTimer<TConfig> {
     const current = this.#ctx.probations()
     if (current === this.#tracked) return
     this.#tracked = current
-    // Read when a record is new, as the expiry timer does: a store with nothing on probation never reads the clock.
-    let now: number | undefined
-    let wall = 0
+    const now = this.#ctx.timers.now()
+    const wall = this.#ctx.clock().getTime()
     for (const p of Object.values(current)) {
       if (this.#due.has(p.revision)) continue
-      if (now === undefined) {
-        now = this.#ctx.timers.now()
-        wall = this.#ctx.clock().getTime()
-      }
       this.#due.set(p.revision, now + (p.until - wall))
       if (report)
         this.#ctx.event({
@@ -248,13 +243,11 @@ export class ProbationTimer<TConfig> {
     let next = Number.POSITIVE_INFINITY
     if (!this.#closed && !this.#pass)
       for (const [revision, due] of this.#due) if (this.#idle(revision) && due < next) next = due
-    // Nothing to wait for, and no clock read: see `#track`.
-    if (next === Number.POSITIVE_INFINITY) {
-      this.#alarm.clear()
-      return
-    }
     const now = this.#ctx.timers.now()
-    this.#alarm.set(Math.min(Math.max(now, next), now + this.#ctx.everyMs), () => void this.check())
+    // Nothing to wait for: `set` with no time clears the alarm.
+    const at =
+      next === Number.POSITIVE_INFINITY ? next : Math.min(Math.max(now, next), now + this.#ctx.everyMs)
+    this.#alarm.set(at, () => void this.check())
   }
 
   #idle(revision: number): boolean {
